@@ -1,0 +1,93 @@
+"""`build_application(settings)`: the one Application that every entry point runs."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.coach.clock import Clock, utc_now
+from bot.coach.routine import Routine, RoutineError, parse_routine
+from bot.config import Settings, SettingsError
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import upgrade_to_head
+from bot.telegram.concurrency import PerChatUpdateProcessor
+from bot.telegram.rate_limit import SendRateLimiter
+from bot.telegram.registry import command_menu, register_handlers
+from bot.telegram.services import SERVICES_KEY, Services
+
+logger = logging.getLogger(__name__)
+
+
+class StartupError(RuntimeError):
+    """Start-up cannot go on; the message is one line for the operator."""
+
+
+def load_routine(path: Path) -> Routine:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SettingsError(f"Setting ROUTINE_FILE: cannot read {path}: {error.strerror}") from None
+    try:
+        return parse_routine(text, source_name=path.name)
+    except RoutineError as error:
+        raise SettingsError(f"Setting ROUTINE_FILE: {error}") from None
+
+
+def build_application(settings: Settings, *, clock: Clock = utc_now) -> Application:
+    """The bot, wired: handlers, database, rate limiter, per-user ordering. Not started."""
+    if not settings.token:
+        raise SettingsError("Setting TELEGRAM_BOT_TOKEN: missing")
+    routine = load_routine(settings.routine_file)
+    _ensure_sqlite_folder(settings.database_url)
+    engine = create_engine(settings.database_url)
+    base_url = settings.telegram_api_base_url
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(base_url)
+        .base_file_url(_file_url(base_url))
+        .rate_limiter(SendRateLimiter())
+        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = Services(
+        routine=routine,
+        engine=engine,
+        sessions=create_session_factory(engine),
+        clock=clock,
+    )
+    register_handlers(application)
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    services: Services = application.bot_data[SERVICES_KEY]
+    try:
+        await upgrade_to_head(services.engine)
+    except (SQLAlchemyError, OSError) as error:
+        raise StartupError(f"Setting DATABASE_URL: cannot open the database ({error})") from None
+    await application.bot.set_my_commands(command_menu())
+    logger.info("Bot @%s is ready", application.bot.username)
+
+
+async def _post_shutdown(application: Application) -> None:
+    services: Services = application.bot_data[SERVICES_KEY]
+    await services.engine.dispose()
+
+
+def _file_url(base_url: str) -> str:
+    # Telegram serves files from /file/bot<token>; a self-hosted server mirrors that layout.
+    root, _, _ = base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/bot"
+
+
+def _ensure_sqlite_folder(database_url: str) -> None:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,1 @@
+"""The domain: routine, walk-through, schedules and streaks. Pure, synchronous, no Telegram."""

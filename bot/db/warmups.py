@@ -1,0 +1,95 @@
+"""Repository for runners and warm-up sessions. Takes an AsyncSession; never commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.coach.walkthrough import Status, Walkthrough
+from bot.db.models import User, WarmupSession
+
+
+async def ensure_user(
+    session: AsyncSession, user_id: int, chat_id: int, first_name: str, now: datetime
+) -> User:
+    """The runner's row, created on first contact."""
+    user = await session.get(User, user_id)
+    if user is None:
+        user = User(id=user_id, chat_id=chat_id, first_name=first_name[:128], created_at=now)
+        session.add(user)
+        await session.flush()
+    elif user.chat_id != chat_id or user.first_name != first_name[:128]:
+        user.chat_id, user.first_name = chat_id, first_name[:128]
+    return user
+
+
+async def active_warmup(session: AsyncSession, user_id: int) -> WarmupSession | None:
+    query = (
+        select(WarmupSession)
+        .where(WarmupSession.user_id == user_id, WarmupSession.status == Status.ACTIVE.value)
+        .order_by(WarmupSession.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def get_warmup(session: AsyncSession, warmup_id: int) -> WarmupSession | None:
+    return await session.get(WarmupSession, warmup_id)
+
+
+async def create_warmup(
+    session: AsyncSession, user_id: int, chat_id: int, state: Walkthrough
+) -> WarmupSession:
+    row = WarmupSession(user_id=user_id, chat_id=chat_id, message_id=None, **_columns(state))
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def save_step(
+    session: AsyncSession, row: WarmupSession, expected_version: int, state: Walkthrough
+) -> bool:
+    """Store a new state only if nobody else moved the session since `expected_version`.
+
+    The caller keeps `state`; the ORM row is left as loaded (it is not written again).
+
+    The compare-and-set in SQL, not in Python, is what makes a double tap count once even when
+    two taps (or two bot processes) race.
+    """
+    result = await session.execute(
+        update(WarmupSession)
+        .where(WarmupSession.id == row.id, WarmupSession.version == expected_version)
+        .values(**_columns(state))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def to_walkthrough(row: WarmupSession) -> Walkthrough:
+    return Walkthrough(
+        exercise_index=row.exercise_index,
+        set_number=row.set_number,
+        sets_done=tuple(row.sets_done),
+        skipped=tuple(row.skipped),
+        showing_how_to=row.showing_how_to,
+        status=Status(row.status),
+        version=row.version,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+    )
+
+
+def _columns(state: Walkthrough) -> dict[str, object]:
+    return {
+        "status": state.status.value,
+        "exercise_index": state.exercise_index,
+        "set_number": state.set_number,
+        "sets_done": list(state.sets_done),
+        "skipped": list(state.skipped),
+        "showing_how_to": state.showing_how_to,
+        "version": state.version,
+        "started_at": state.started_at,
+        "finished_at": state.finished_at,
+    }

@@ -1,0 +1,51 @@
+"""Handlers for /start, /help, unknown commands, stray text and buttons we did not make."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.telegram import texts
+from bot.telegram.callbacks import MENU_WARMUP
+from bot.telegram.delivery import answer_quietly
+from bot.telegram.services import services_of
+
+
+async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome the runner and offer to start the warm-up."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.START_WARMUP_BUTTON, callback_data=MENU_WARMUP)]]
+    )
+    text = texts.WELCOME.format(name=user.first_name, minutes=services_of(context).routine.minutes)
+    await message.reply_text(text, reply_markup=keyboard, do_quote=False)
+
+
+async def help_command(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List every command."""
+    assert update.effective_message is not None
+    lines = [texts.HELP_HEADER, ""]
+    lines += [f"/{command} — {description}" for command, description in texts.COMMANDS]
+    lines += ["", texts.HELP_FOOTER]
+    await update.effective_message.reply_text("\n".join(lines), do_quote=False)
+
+
+async def unknown_command(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say which command was not understood and point at /help."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    command = message.text.split(maxsplit=1)[0].split("@", 1)[0][:40]
+    await message.reply_text(texts.UNKNOWN_COMMAND.format(command=command), do_quote=False)
+
+
+async def plain_text(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text that is not a command: point at /warmup."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(texts.PLAIN_TEXT, do_quote=False)
+
+
+async def unknown_button(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Callback data that no handler claims: answer quietly so the client stops spinning."""
+    assert update.callback_query is not None
+    await answer_quietly(update.callback_query, None)

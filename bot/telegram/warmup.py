@@ -1,0 +1,177 @@
+"""Handlers for the guided warm-up: /warmup, its buttons, resume or start over."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.coach.walkthrough import Action, Outcome, Step, Walkthrough, apply
+from bot.db import warmups
+from bot.telegram import texts
+from bot.telegram.callbacks import parse_resume, parse_tap
+from bot.telegram.cards import card_keyboard, card_text, resume_offer
+from bot.telegram.delivery import answer_quietly, edit_if_changed, with_retries
+from bot.telegram.services import services_of
+
+logger = logging.getLogger(__name__)
+
+
+async def warmup_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Start the warm-up, or offer to resume the one in progress."""
+    await begin_warmup(update, context, in_place=None)
+
+
+async def start_warmup_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The ▶ Start warm-up button (welcome, reminders): the warm-up takes over that message."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await begin_warmup(update, context, in_place=_message_of(query))
+    finally:
+        await answer_quietly(query, None)
+
+
+async def begin_warmup(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, in_place: Message | None
+) -> None:
+    """Show a new warm-up card, or a resume offer, as a new message or in place of `in_place`."""
+    services = services_of(context)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    routine, now = services.routine, services.clock()
+    async with services.sessions.begin() as db:
+        await warmups.ensure_user(db, user.id, chat.id, user.first_name, now)
+        running = await warmups.active_warmup(db, user.id)
+        if running is not None:
+            text, keyboard = resume_offer(running.id, warmups.to_walkthrough(running), routine)
+            warmup_id = None
+        else:
+            state = Walkthrough.start(routine, now)
+            row = await warmups.create_warmup(db, user.id, chat.id, state)
+            warmup_id = row.id
+            text, keyboard = card_text(state, routine), card_keyboard(row.id, state)
+    # Telegram is called outside the transaction so no database lock is held over the network.
+    if in_place is not None:
+        await edit_if_changed(in_place, text, keyboard)
+        shown = in_place
+    else:
+        shown = await with_retries(
+            lambda: context.bot.send_message(chat.id, text, reply_markup=keyboard),
+            "sendMessage",
+        )
+    if warmup_id is not None:
+        async with services.sessions.begin() as db:
+            row = await warmups.get_warmup(db, warmup_id)
+            if row is not None:
+                row.message_id = shown.message_id
+
+
+async def resume_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """▶ Resume or ↺ Start over on the offer that /warmup shows while a warm-up runs."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    answer: str | None = None
+    try:
+        choice = parse_resume(query.data)
+        message = _message_of(query)
+        if choice is None or message is None:
+            return
+        services = services_of(context)
+        routine, now = services.routine, services.clock()
+        async with services.sessions.begin() as db:
+            row = await warmups.get_warmup(db, choice.warmup_id)
+            if row is None or row.user_id != update.effective_user.id:
+                return  # not ours: refused quietly
+            state = warmups.to_walkthrough(row)
+            if not state.is_active:
+                answer = texts.ANSWER_WARMUP_OVER
+                return
+            old_message_id = row.message_id
+            if choice.restart:
+                ended = apply(state, routine, Action.END, state.version, now).state
+                if not await warmups.save_step(db, row, state.version, ended):
+                    answer = texts.ANSWER_ALREADY_COUNTED
+                    return
+                state = Walkthrough.start(routine, now)
+                row = await warmups.create_warmup(db, row.user_id, row.chat_id, state)
+            row.message_id = message.message_id
+            warmup_id = row.id
+        await edit_if_changed(message, card_text(state, routine), card_keyboard(warmup_id, state))
+        if old_message_id is not None and old_message_id != message.message_id:
+            note = texts.ENDED_CARD if choice.restart else texts.MOVED_BELOW
+            await _retire_card(context, message.chat_id, old_message_id, note)
+    finally:
+        await answer_quietly(query, answer)
+
+
+async def warmup_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button on a warm-up card: ✅ Done set, ℹ️ How to, ⏭ Skip exercise, ✖ End."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    answer: str | None = None
+    try:
+        tap = parse_tap(query.data)
+        message = _message_of(query)
+        if tap is None or message is None:
+            return  # malformed: refused quietly
+        services = services_of(context)
+        routine = services.routine
+        async with services.sessions.begin() as db:
+            row = await warmups.get_warmup(db, tap.warmup_id)
+            if row is None or row.user_id != update.effective_user.id:
+                return  # forged or someone else's: refused quietly
+            state = warmups.to_walkthrough(row)
+            if row.message_id != message.message_id:
+                answer = texts.ANSWER_OLD_CARD if state.is_active else texts.ANSWER_WARMUP_OVER
+                return
+            step = apply(state, routine, tap.action, tap.version, services.clock())
+            if step.changed and not await warmups.save_step(db, row, tap.version, step.state):
+                # Lost a race with another tap on the same version: that one counted.
+                await db.refresh(row)
+                step = Step(warmups.to_walkthrough(row), Outcome.STALE)
+        answer = _answer_for(step, routine.exercises)
+        # Also after a stale tap: if an earlier edit was lost (a 5xx), this repaints the card.
+        await edit_if_changed(
+            message, card_text(step.state, routine), card_keyboard(tap.warmup_id, step.state)
+        )
+    finally:
+        await answer_quietly(query, answer)
+
+
+def _answer_for(step: Step, exercises: tuple) -> str | None:
+    state = step.state
+    match step.outcome:
+        case Outcome.SET_DONE:
+            return texts.ANSWER_SET_DONE.format(set_number=state.set_number - 1)
+        case Outcome.EXERCISE_DONE:
+            return texts.ANSWER_EXERCISE_DONE.format(name=exercises[state.exercise_index].name)
+        case Outcome.SKIPPED:
+            return texts.ANSWER_SKIPPED
+        case Outcome.COMPLETED:
+            return texts.ANSWER_COMPLETED
+        case Outcome.ENDED:
+            return texts.ANSWER_ENDED
+        case Outcome.STALE:
+            return texts.ANSWER_ALREADY_COUNTED
+        case Outcome.FINISHED:
+            return texts.ANSWER_WARMUP_OVER
+        case _:
+            return None  # how-to toggles speak for themselves
+
+
+async def _retire_card(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int, note: str
+) -> None:
+    """Take the buttons off a card that no longer shows the warm-up. Best effort."""
+    try:
+        await context.bot.edit_message_text(note, chat_id=chat_id, message_id=message_id)
+    except TelegramError as error:
+        logger.info("Could not retire old card %s in chat %s: %s", message_id, chat_id, error)
+
+
+def _message_of(query: CallbackQuery) -> Message | None:
+    # An inaccessible (very old) message has no text to compare or edit.
+    return query.message if isinstance(query.message, Message) else None
