@@ -17,6 +17,7 @@ from bot.db.migrate import upgrade_to_head
 from bot.telegram.concurrency import PerChatUpdateProcessor
 from bot.telegram.rate_limit import SendRateLimiter
 from bot.telegram.registry import command_menu, register_handlers
+from bot.telegram.reminder_jobs import start_reminder_jobs
 from bot.telegram.services import SERVICES_KEY, Services
 
 logger = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ async def _post_init(application: Application) -> None:
     except (SQLAlchemyError, OSError) as error:
         raise StartupError(f"Setting DATABASE_URL: cannot open the database ({error})") from None
     await application.bot.set_my_commands(command_menu())
+    start_reminder_jobs(application)
     logger.info("Bot @%s is ready", application.bot.username)
 
 

@@ -29,3 +29,15 @@ class ManualClock:
 
     def set(self, instant: datetime) -> None:
         self.now = instant.astimezone(UTC)
+
+
+class RunningClock(ManualClock):
+    """A clock that runs with real time from `start` and can also jump: for tests in which a real
+    scheduler job must fire a few real seconds after a chosen instant."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+        self._real_start = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now + (datetime.now(UTC) - self._real_start)

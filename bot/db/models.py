@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, String, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -66,3 +76,65 @@ class WarmupSession(Base):
     version: Mapped[int]
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ReminderSchedule(Base):
+    """A runner's run days and time, and the next reminder instant precomputed in UTC.
+
+    The local rule (days, wall-clock time, the user's time zone) is the truth; `next_remind_at`
+    is derived from it whenever it fires or changes, so one indexed query finds everything due.
+    """
+
+    __tablename__ = "reminder_schedules"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    run_days: Mapped[str] = mapped_column(String(16))  # "0,2,4": 0=Mon .. 6=Sun
+    run_time: Mapped[str] = mapped_column(String(5))  # "07:00", local wall clock
+    lead_minutes: Mapped[int]
+    enabled: Mapped[bool]
+    next_remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    next_run_date: Mapped[date | None] = mapped_column(Date)
+    next_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SentReminder(Base):
+    """One reminder per (runner, local run date): the row is the exactly-once guarantee.
+
+    It is inserted before the message is sent; a second process, a retry or a restart that tries
+    the same run date hits the unique constraint and sends nothing.
+    """
+
+    __tablename__ = "sent_reminders"
+    __table_args__ = (UniqueConstraint("user_id", "run_date", name="uq_sent_reminders_user_run"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    run_date: Mapped[date] = mapped_column(Date)
+    run_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # sending -> sent | skipped (warm-up already done) | missed (run passed) | blocked | failed;
+    # sent -> snoozed -> sent again; sent -> dismissed ("Not today").
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    snooze_until: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+
+
+class ReminderDraft(Base):
+    """The guided /remind setup in progress, so a restart in the middle loses nothing."""
+
+    __tablename__ = "reminder_drafts"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    run_days: Mapped[str] = mapped_column(String(16))
+    run_time: Mapped[str | None] = mapped_column(String(5))
+    timezone: Mapped[str] = mapped_column(String(64))
+    lead_minutes: Mapped[int]
+    # What typed text means while the setup waits for it: "time", "timezone" or None.
+    awaiting: Mapped[str | None] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.telegram import texts
-from bot.telegram.callbacks import MENU_WARMUP
+from bot.telegram.callbacks import MENU_WARMUP, SETUP_OPEN
 from bot.telegram.delivery import answer_quietly
 from bot.telegram.services import services_of
 
@@ -16,7 +16,10 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(texts.START_WARMUP_BUTTON, callback_data=MENU_WARMUP)]]
+        [
+            [InlineKeyboardButton(texts.START_WARMUP_BUTTON, callback_data=MENU_WARMUP)],
+            [InlineKeyboardButton(texts.SET_REMINDERS_BUTTON, callback_data=SETUP_OPEN)],
+        ]
     )
     text = texts.WELCOME.format(name=user.first_name, minutes=services_of(context).routine.minutes)
     await message.reply_text(text, reply_markup=keyboard, do_quote=False)

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from bot.coach.walkthrough import Action
 
 MENU_WARMUP = "menu:warmup"
+SETUP_OPEN = "rs:open"
 
 _TAP = re.compile(r"w:(\d{1,12}):(\d{1,9}):([dhse])")
 _RESUME = re.compile(r"wr:(\d{1,12}):([rn])")
+_REMINDER = re.compile(r"rm:(\d{1,12}):([zx])")
+_SETUP = re.compile(r"rs:([a-z]{1,8})(?::([A-Za-z0-9_+\-/]{1,48}))?")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,40 @@ class ResumeChoice:
         return f"wr:{self.warmup_id}:{'n' if self.restart else 'r'}"
 
 
+@dataclass(frozen=True)
+class ReminderChoice:
+    """⏰ Snooze (`z`) or 🛌 Not today (`x`) on a sent reminder."""
+
+    reminder_id: int
+    choice: str
+
+    def encode(self) -> str:
+        return f"rm:{self.reminder_id}:{self.choice}"
+
+
+@dataclass(frozen=True)
+class SetupTap:
+    """A button of the guided /remind setup: an action and its argument."""
+
+    action: str
+    argument: str | None = None
+
+    def encode(self) -> str:
+        data = f"rs:{self.action}" if self.argument is None else f"rs:{self.action}:{self.argument}"
+        assert len(data.encode()) <= 64, data
+        return data
+
+
+def parse_reminder_choice(data: str | None) -> ReminderChoice | None:
+    match = _REMINDER.fullmatch(data or "")
+    return ReminderChoice(int(match.group(1)), match.group(2)) if match else None
+
+
+def parse_setup(data: str | None) -> SetupTap | None:
+    match = _SETUP.fullmatch(data or "")
+    return SetupTap(match.group(1), match.group(2)) if match else None
+
+
 def parse_tap(data: str | None) -> WarmupTap | None:
     """None for anything we did not make (forged or malformed data is refused quietly)."""
     match = _TAP.fullmatch(data or "")
@@ -54,3 +91,5 @@ def parse_resume(data: str | None) -> ResumeChoice | None:
 TAP_PATTERN = r"^w:"
 RESUME_PATTERN = r"^wr:"
 MENU_WARMUP_PATTERN = rf"^{MENU_WARMUP}$"
+REMINDER_PATTERN = r"^rm:"
+SETUP_PATTERN = r"^rs:"

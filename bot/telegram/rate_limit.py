@@ -47,8 +47,9 @@ class SendRateLimiter(AIORateLimiter):
             except RetryAfter as error:
                 if attempt == retries:
                     raise
-                delay = error.retry_after
-                seconds = delay if isinstance(delay, int | float) else delay.total_seconds()
+                # The public `retry_after` warns about its coming type change; read the
+                # timedelta behind it, as python-telegram-bot's own AIORateLimiter does.
+                seconds = error._retry_after.total_seconds()
                 logger.info("%s hit the rate limit; retrying after %.1f s", endpoint, seconds)
                 await asyncio.sleep(seconds + 0.1)
         raise AssertionError("unreachable")

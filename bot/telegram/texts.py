@@ -5,6 +5,8 @@ from __future__ import annotations
 # (command, menu description), in the order /help and the command menu show them.
 COMMANDS: list[tuple[str, str]] = [
     ("warmup", "Start (or resume) the pre-run glute warm-up"),
+    ("remind", "Set pre-run reminders: /remind mon,wed,fri 07:00 Europe/Berlin 30"),
+    ("reminders", "Show your reminder schedule and the next reminder"),
     ("help", "What I can do and every command"),
     ("start", "Welcome and quick start"),
 ]
@@ -60,6 +62,49 @@ ANSWER_ENDED = "Warm-up ended"
 ANSWER_ALREADY_COUNTED = "Already counted ✅"
 ANSWER_WARMUP_OVER = "This warm-up has ended."
 ANSWER_OLD_CARD = "This is an old card: use the latest one below."
+
+# Reminders
+SET_REMINDERS_BUTTON = "⏰ Set reminders"
+REMINDER = "Run at {time}: time to warm up (about {minutes} min)"
+REMINDER_AGAIN = "⏰ Snooze over. Run at {time}: time to warm up (about {minutes} min)"
+SNOOZE_BUTTON = "⏰ Snooze 10 min"
+NOT_TODAY_BUTTON = "🛌 Not today"
+SNOOZED = "⏰ Snoozed: I'll remind you again at {time}."
+NOT_TODAY = "🛌 Not today. Rest well, rest is training too."
+ANSWER_SNOOZED = "Snoozed for 10 minutes"
+ANSWER_NOT_TODAY = "Okay, not today"
+ANSWER_REMINDER_HANDLED = "Already taken care of."
+
+SCHEDULE_SUMMARY = "Runs {days} at {time} ({timezone}). Reminder at {remind_time}. Next: {next}"
+SCHEDULE_OFF = "Runs {days} at {time} ({timezone}). Reminders are off: /remind on to resume."
+NO_SCHEDULE = (
+    "No reminders yet. Set them up with /remind, or in one line, e.g.\n"
+    "/remind mon,wed,fri 07:00 Europe/Berlin 30"
+)
+REMINDERS_ON = "✅ Reminders on. "
+REMINDERS_OFF = "🔕 Reminders off. /remind on switches them back on."
+NOTHING_TO_TOGGLE = "You have no reminder schedule yet. Set one with /remind."
+
+SETUP_TITLE = "⏰ Pre-run reminders"
+SETUP_DAYS = "Run days: {days}"
+SETUP_TIME = "Run time: {time}"
+SETUP_TIMEZONE = "Time zone: {timezone}"
+SETUP_LEAD = "Reminder: {lead} min before"
+SETUP_UNSET = "not chosen yet"
+SETUP_HINT = "Tap your run days, a run time and how early to remind you, then Save."
+SETUP_ASK_TIME = "⌨ Type your run time as HH:MM, e.g. 06:45."
+SETUP_ASK_TIMEZONE = "⌨ Type your time zone (e.g. Europe/Berlin) or a city (e.g. Berlin)."
+SETUP_SUGGEST = "Did you mean one of these? Tap it, or type again."
+SETUP_OTHER_TIME_BUTTON = "⌨ Other time"
+SETUP_TIMEZONE_BUTTON = "🌍 Time zone: {timezone}"
+SETUP_SAVE_BUTTON = "✅ Save"
+SETUP_CANCEL_BUTTON = "✖ Cancel"
+SETUP_CANCELLED = "Reminder setup cancelled; nothing changed."
+SETUP_NEED_DAYS = "Pick at least one run day."
+SETUP_NEED_TIME = "Pick a run time."
+SETUP_GONE = "This setup has closed. Send /remind to start again."
+SETUP_TIME_SET = "Run time set to {time}."
+SETUP_TIMEZONE_SET = "Time zone set to {timezone}."
 
 UNKNOWN_COMMAND = "I don't know {command}. Send /help to see what I can do."
 PLAIN_TEXT = "Send /warmup to start your warm-up, or /help for everything I can do."

@@ -1,0 +1,194 @@
+"""Repository for reminder schedules, sent reminders and setup drafts. Never commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.coach.schedule import Reminder, RunSchedule, next_reminder
+from bot.db.models import ReminderDraft, ReminderSchedule, SentReminder, User, WarmupSession
+
+
+def encode_days(days: frozenset[int]) -> str:
+    return ",".join(str(day) for day in sorted(days))
+
+
+def decode_days(text: str) -> frozenset[int]:
+    return frozenset(int(part) for part in text.split(",") if part)
+
+
+def to_rule(row: ReminderSchedule, timezone: str) -> RunSchedule:
+    return RunSchedule(
+        run_days=decode_days(row.run_days),
+        run_time=time.fromisoformat(row.run_time),
+        timezone=timezone,
+        lead_minutes=row.lead_minutes,
+        enabled=row.enabled,
+    )
+
+
+def plan(row: ReminderSchedule, rule: RunSchedule, after: datetime) -> Reminder | None:
+    """Recompute the row's next reminder from its local rule; returns it."""
+    upcoming = next_reminder(rule, after) if rule.enabled else None
+    row.next_remind_at = upcoming.remind_at if upcoming else None
+    row.next_run_date = upcoming.run_date if upcoming else None
+    row.next_run_at = upcoming.run_at if upcoming else None
+    return upcoming
+
+
+async def get_schedule(session: AsyncSession, user_id: int) -> ReminderSchedule | None:
+    return await session.get(ReminderSchedule, user_id)
+
+
+async def save_schedule(
+    session: AsyncSession, user: User, rule: RunSchedule, now: datetime
+) -> tuple[ReminderSchedule, Reminder | None]:
+    """Create or replace the runner's schedule and plan its next reminder at once."""
+    row = await session.get(ReminderSchedule, user.id)
+    if row is None:
+        row = ReminderSchedule(user_id=user.id)
+        session.add(row)
+    row.run_days = encode_days(rule.run_days)
+    row.run_time = rule.run_time.strftime("%H:%M")
+    row.lead_minutes = rule.lead_minutes
+    row.enabled = rule.enabled
+    row.updated_at = now
+    user.timezone = rule.timezone
+    upcoming = plan(row, rule, now)
+    await session.flush()
+    return row, upcoming
+
+
+@dataclass(frozen=True)
+class DueSchedule:
+    user_id: int
+    chat_id: int
+    timezone: str
+
+
+async def due_schedules(session: AsyncSession, now: datetime, limit: int) -> list[DueSchedule]:
+    query = (
+        select(ReminderSchedule.user_id, User.chat_id, User.timezone)
+        .join(User, User.id == ReminderSchedule.user_id)
+        .where(ReminderSchedule.enabled.is_(True), ReminderSchedule.next_remind_at <= now)
+        .order_by(ReminderSchedule.next_remind_at)
+        .limit(limit)
+    )
+    return [DueSchedule(*row) for row in (await session.execute(query)).all()]
+
+
+async def claim(
+    session: AsyncSession,
+    user_id: int,
+    run_date: date,
+    run_at: datetime,
+    status: str,
+    now: datetime,
+) -> SentReminder | None:
+    """Record the reminder for (user, run date); None if one is already recorded.
+
+    The unique constraint decides, so two processes (or a retry after a crash) cannot both win.
+    A savepoint keeps the caller's transaction usable after the conflict.
+    """
+    row = SentReminder(
+        user_id=user_id, run_date=run_date, run_at=run_at, status=status, created_at=now
+    )
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return None
+    return row
+
+
+async def due_snoozes(session: AsyncSession, now: datetime, limit: int) -> list[SentReminder]:
+    query = (
+        select(SentReminder)
+        .where(SentReminder.status == "snoozed", SentReminder.snooze_until <= now)
+        .order_by(SentReminder.snooze_until)
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def claim_snooze(session: AsyncSession, reminder_id: int) -> bool:
+    """Take a due snooze for sending; False if another process took it first."""
+    result = await session.execute(
+        update(SentReminder)
+        .where(SentReminder.id == reminder_id, SentReminder.status == "snoozed")
+        .values(status="sending", snooze_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def set_reminder_status(
+    session: AsyncSession, reminder_id: int, status: str, message_id: int | None = None
+) -> None:
+    values: dict[str, object] = {"status": status}
+    if message_id is not None:
+        values["message_id"] = message_id
+    await session.execute(
+        update(SentReminder)
+        .where(SentReminder.id == reminder_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def disable_schedule(session: AsyncSession, user_id: int) -> None:
+    await session.execute(
+        update(ReminderSchedule)
+        .where(ReminderSchedule.user_id == user_id)
+        .values(enabled=False, next_remind_at=None, next_run_date=None, next_run_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def next_wake(session: AsyncSession) -> datetime | None:
+    """The earliest instant anything is due: a scheduled reminder or a snooze."""
+    scheduled = await session.scalar(
+        select(func.min(ReminderSchedule.next_remind_at)).where(ReminderSchedule.enabled.is_(True))
+    )
+    snoozed = await session.scalar(
+        select(func.min(SentReminder.snooze_until)).where(SentReminder.status == "snoozed")
+    )
+    instants = [_aware(value) for value in (scheduled, snoozed) if value is not None]
+    return min(instants) if instants else None
+
+
+async def warmed_up_between(
+    session: AsyncSession, user_id: int, start: datetime, end: datetime
+) -> bool:
+    """Whether the runner completed a warm-up in [start, end)."""
+    found = await session.scalar(
+        select(WarmupSession.id)
+        .where(
+            WarmupSession.user_id == user_id,
+            WarmupSession.status == "completed",
+            WarmupSession.finished_at >= start,
+            WarmupSession.finished_at < end,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def get_draft(session: AsyncSession, user_id: int) -> ReminderDraft | None:
+    return await session.get(ReminderDraft, user_id)
+
+
+async def delete_draft(session: AsyncSession, user_id: int) -> None:
+    draft = await session.get(ReminderDraft, user_id)
+    if draft is not None:
+        await session.delete(draft)
+
+
+def _aware(value: datetime) -> datetime:
+    # func.min() bypasses the UtcDateTime type on some backends; normalise here.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

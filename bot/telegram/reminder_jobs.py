@@ -1,0 +1,220 @@
+"""Sending pre-run reminders: one scheduler job wakes at the next due instant and sends all due.
+
+Why one job and not one APScheduler job per runner: 100,000 cron jobs take about 16 s and 350 MB
+to register (bench/reminders.py measures both designs). Here every schedule keeps its next
+reminder instant in UTC in an indexed column, start-up is one MIN() query, and memory does not
+grow with the number of runners. The job is re-armed after every run and whenever a schedule
+changes, and a safety-net job wakes every few minutes to pick up changes made by another process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.coach.timezones import get_zone
+from bot.db import reminders
+from bot.db.models import ReminderSchedule, SentReminder, User
+from bot.telegram import texts
+from bot.telegram.callbacks import MENU_WARMUP, ReminderChoice
+from bot.telegram.delivery import with_retries
+from bot.telegram.services import Services
+
+logger = logging.getLogger(__name__)
+
+DISPATCH_JOB_ID = "reminders-dispatch"
+SAFETY_NET_JOB_ID = "reminders-safety-net"
+SAFETY_NET_INTERVAL = timedelta(minutes=5)
+BATCH_SIZE = 500
+SNOOZE = timedelta(minutes=10)
+# A reminder is worth waiting out any number of 429s for: Telegram says how long to wait, and a
+# dropped reminder is the failure runners notice most.
+REMINDER_RETRIES_ON_429 = 50
+# APScheduler drops a job that runs more than misfire_grace_time late (1 s by default). Never
+# drop the dispatcher: it decides itself what is still worth sending (a reminder before its run
+# time is sent late; one whose run has started is dropped), so any lateness is handled correctly.
+MISFIRE_GRACE_TIME = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    reminder_id: int
+    user_id: int
+    chat_id: int
+    run_time: time
+    snoozed: bool = False
+
+
+def reminder_keyboard(reminder_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(texts.START_WARMUP_BUTTON, callback_data=MENU_WARMUP)],
+            [
+                InlineKeyboardButton(
+                    texts.SNOOZE_BUTTON, callback_data=ReminderChoice(reminder_id, "z").encode()
+                ),
+                InlineKeyboardButton(
+                    texts.NOT_TODAY_BUTTON, callback_data=ReminderChoice(reminder_id, "x").encode()
+                ),
+            ],
+        ]
+    )
+
+
+async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Scheduler entry point: send what is due, then re-arm for the next due instant."""
+    await dispatch_due(context.application)
+
+
+async def dispatch_due(application: Application) -> int:
+    """Send every reminder and snooze due now; returns how many were handed to Telegram."""
+    services: Services = application.bot_data["services"]
+    lock: asyncio.Lock = application.bot_data.setdefault("reminder_dispatch_lock", asyncio.Lock())
+    handed_over = 0
+    async with lock:
+        now = services.clock()
+        seen: set[tuple[str, int]] = set()
+        while True:
+            async with services.sessions() as db:
+                due = await reminders.due_schedules(db, now, BATCH_SIZE)
+                snoozes = [row.id for row in await reminders.due_snoozes(db, now, BATCH_SIZE)]
+            fresh = [d for d in due if ("s", d.user_id) not in seen]
+            fresh_snoozes = [i for i in snoozes if ("z", i) not in seen]
+            if not fresh and not fresh_snoozes:
+                break
+            seen.update(("s", d.user_id) for d in fresh)
+            seen.update(("z", i) for i in fresh_snoozes)
+            outgoing = [o for d in fresh if (o := await _claim_scheduled(services, d, now))]
+            outgoing += [o for i in fresh_snoozes if (o := await _claim_snooze(services, i))]
+            await asyncio.gather(*(deliver(application, o) for o in outgoing))
+            handed_over += len(outgoing)
+    await arm(application)
+    return handed_over
+
+
+async def _claim_scheduled(
+    services: Services, due: reminders.DueSchedule, now: datetime
+) -> Outgoing | None:
+    """Record the due reminder (exactly once) and move the schedule on to the next one."""
+    async with services.sessions.begin() as db:
+        row = await db.get(ReminderSchedule, due.user_id, with_for_update=True)
+        if row is None or not row.enabled or row.next_remind_at is None:
+            return None
+        if row.next_remind_at > now or row.next_run_at is None or row.next_run_date is None:
+            return None  # another process got here first and moved it on
+        rule = reminders.to_rule(row, due.timezone)
+        run_date, run_at, remind_at = row.next_run_date, row.next_run_at, row.next_remind_at
+        if now >= run_at:
+            # Down or asleep past the run: a reminder now would be useless. Skip to the next.
+            await reminders.claim(db, due.user_id, run_date, run_at, "missed", now)
+            reminders.plan(row, rule, now)
+            logger.info("Reminder for user %s on %s dropped: run passed", due.user_id, run_date)
+            return None
+        reminders.plan(row, rule, remind_at)
+        zone = get_zone(due.timezone)
+        # "Today's warm-up" is one done on the run's local date, whatever time the reminder is.
+        day_start = datetime.combine(run_date, time(0), tzinfo=zone).astimezone(UTC)
+        day_end = datetime.combine(run_date + timedelta(days=1), time(0), tzinfo=zone)
+        done = await reminders.warmed_up_between(db, due.user_id, day_start, day_end)
+        status = "skipped" if done else "sending"
+        claimed = await reminders.claim(db, due.user_id, run_date, run_at, status, now)
+        if claimed is None or done:
+            return None
+        return Outgoing(claimed.id, due.user_id, due.chat_id, rule.run_time)
+
+
+async def _claim_snooze(services: Services, reminder_id: int) -> Outgoing | None:
+    async with services.sessions.begin() as db:
+        if not await reminders.claim_snooze(db, reminder_id):
+            return None
+        sent = await db.get(SentReminder, reminder_id)
+        if sent is None:
+            return None
+        user = await db.get(User, sent.user_id)
+        if user is None:
+            return None
+        local_run = sent.run_at.astimezone(get_zone(user.timezone))
+        return Outgoing(sent.id, user.id, user.chat_id, local_run.time(), snoozed=True)
+
+
+async def deliver(application: Application, outgoing: Outgoing) -> None:
+    """Send one claimed reminder and record how it went."""
+    services: Services = application.bot_data["services"]
+    template = texts.REMINDER_AGAIN if outgoing.snoozed else texts.REMINDER
+    text = template.format(
+        time=outgoing.run_time.strftime("%H:%M"), minutes=services.routine.minutes
+    )
+    status, message_id = "sent", None
+    try:
+        message = await with_retries(
+            lambda: application.bot.send_message(
+                outgoing.chat_id,
+                text,
+                reply_markup=reminder_keyboard(outgoing.reminder_id),
+                rate_limit_args=REMINDER_RETRIES_ON_429,
+            ),
+            "sendMessage (reminder)",
+        )
+        message_id = message.message_id
+    except Forbidden as error:
+        status = "blocked"
+        logger.warning(
+            "User %s blocked the bot (%s); their reminders are switched off",
+            outgoing.user_id,
+            error,
+        )
+    except TelegramError as error:
+        status = "failed"
+        logger.error(
+            "Reminder %s to user %s failed: %s", outgoing.reminder_id, outgoing.user_id, error
+        )
+    async with services.sessions.begin() as db:
+        await reminders.set_reminder_status(db, outgoing.reminder_id, status, message_id)
+        if status == "blocked":
+            await reminders.disable_schedule(db, outgoing.user_id)
+
+
+async def arm(application: Application) -> None:
+    """(Re)schedule the dispatcher for the earliest due instant, or remove it if none."""
+    services: Services = application.bot_data["services"]
+    job_queue = application.job_queue
+    if job_queue is None:
+        return
+    async with services.sessions() as db:
+        wake = await reminders.next_wake(db)
+    for job in job_queue.get_jobs_by_name(DISPATCH_JOB_ID):
+        job.schedule_removal()
+    if wake is None:
+        return
+    delay = max(0.0, (wake - services.clock()).total_seconds())
+    job_queue.run_once(
+        dispatch_job,
+        when=delay,
+        name=DISPATCH_JOB_ID,
+        job_kwargs={"misfire_grace_time": MISFIRE_GRACE_TIME, "coalesce": True},
+    )
+
+
+def start_reminder_jobs(application: Application) -> None:
+    """At start-up: the safety net, and a dispatch at once to catch up after downtime."""
+    job_queue = application.job_queue
+    assert job_queue is not None, "python-telegram-bot[job-queue] is required"
+    job_queue.run_repeating(
+        dispatch_job,
+        interval=SAFETY_NET_INTERVAL,
+        first=SAFETY_NET_INTERVAL,
+        name=SAFETY_NET_JOB_ID,
+        job_kwargs={"misfire_grace_time": MISFIRE_GRACE_TIME, "coalesce": True},
+    )
+    job_queue.run_once(
+        dispatch_job,
+        when=0,
+        name=DISPATCH_JOB_ID,
+        job_kwargs={"misfire_grace_time": MISFIRE_GRACE_TIME, "coalesce": True},
+    )

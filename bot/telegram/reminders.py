@@ -1,0 +1,366 @@
+"""Handlers for reminders: /remind (guided or one line), /reminders, and the reminder's buttons."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.coach.schedule import (
+    DEFAULT_LEAD_MINUTES,
+    WEEKDAY_NAMES,
+    Reminder,
+    RemindSet,
+    RunSchedule,
+    ScheduleError,
+    format_days,
+    parse_remind_args,
+    parse_time,
+    parse_timezone,
+    suggest_timezones,
+)
+from bot.coach.timezones import get_zone
+from bot.db import reminders, warmups
+from bot.db.models import ReminderDraft, SentReminder, User
+from bot.telegram import basics, texts
+from bot.telegram.callbacks import MENU_WARMUP, SetupTap, parse_reminder_choice, parse_setup
+from bot.telegram.delivery import answer_quietly, edit_if_changed
+from bot.telegram.reminder_jobs import SNOOZE, arm
+from bot.telegram.services import services_of
+
+logger = logging.getLogger(__name__)
+
+TIME_PRESETS = ("06:00", "06:30", "07:00", "07:30", "12:00", "17:30", "18:00")
+LEAD_CHOICES = (15, 30, 45, 60)
+
+
+# ------------------------------------------------------------------ /remind and /reminders
+
+
+async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/remind` opens the guided setup; `/remind <days> <HH:MM> [tz] [lead]`, `off`, `on`."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None and update.effective_chat is not None
+    if not context.args:
+        await _open_setup(update, context)
+        return
+    services = services_of(context)
+    now = services.clock()
+    async with services.sessions.begin() as db:
+        account = await warmups.ensure_user(
+            db, user.id, update.effective_chat.id, user.first_name, now
+        )
+        current = await reminders.get_schedule(db, user.id)
+        lead = current.lead_minutes if current else DEFAULT_LEAD_MINUTES
+        try:
+            command = parse_remind_args(context.args, account.timezone, lead)
+        except ScheduleError as error:
+            reply = str(error)
+        else:
+            if isinstance(command, RemindSet):
+                _, upcoming = await reminders.save_schedule(db, account, command.schedule, now)
+                reply = summary(command.schedule, upcoming)
+            elif current is None:
+                reply = texts.NOTHING_TO_TOGGLE
+            else:
+                current.enabled = command.enabled
+                rule = reminders.to_rule(current, account.timezone)
+                upcoming = reminders.plan(current, rule, now)
+                reply = (
+                    texts.REMINDERS_ON + summary(rule, upcoming)
+                    if command.enabled
+                    else texts.REMINDERS_OFF
+                )
+    await message.reply_text(reply, do_quote=False)
+    # A change takes effect at once: re-arm the dispatcher for the (possibly earlier) next one.
+    await arm(context.application)
+
+
+async def reminders_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the schedule and the next reminder in the runner's local time."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    services = services_of(context)
+    async with services.sessions() as db:
+        row = await reminders.get_schedule(db, user.id)
+        account = await db.get(User, user.id) if row else None
+    if row is None or account is None:
+        await message.reply_text(texts.NO_SCHEDULE, do_quote=False)
+        return
+    rule = reminders.to_rule(row, account.timezone)
+    upcoming = (
+        Reminder(row.next_run_date, row.next_run_at, row.next_remind_at)
+        if row.next_run_date and row.next_run_at and row.next_remind_at
+        else None
+    )
+    await message.reply_text(summary(rule, upcoming), do_quote=False)
+
+
+def summary(rule: RunSchedule, upcoming: Reminder | None) -> str:
+    """ "Runs Mon, Wed, Fri at 07:00 (Europe/Berlin). Reminder at 06:30. Next: Wed 27 Nov 06:30" """
+    days, run_time = format_days(rule.run_days), rule.run_time.strftime("%H:%M")
+    if not rule.enabled or upcoming is None:
+        return texts.SCHEDULE_OFF.format(days=days, time=run_time, timezone=rule.timezone)
+    local = upcoming.remind_at.astimezone(get_zone(rule.timezone))
+    return texts.SCHEDULE_SUMMARY.format(
+        days=days,
+        time=run_time,
+        timezone=rule.timezone,
+        remind_time=local.strftime("%H:%M"),
+        next=local.strftime("%a %d %b %H:%M"),
+    )
+
+
+# ------------------------------------------------------------------ the reminder's buttons
+
+
+async def reminder_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """⏰ Snooze 10 min or 🛌 Not today on a reminder."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    answer: str | None = None
+    try:
+        choice = parse_reminder_choice(query.data)
+        if choice is None or not isinstance(query.message, Message):
+            return
+        services = services_of(context)
+        now = services.clock()
+        async with services.sessions.begin() as db:
+            sent = await db.get(SentReminder, choice.reminder_id)
+            if sent is None or sent.user_id != user.id:
+                return  # forged: refused quietly
+            if sent.status != "sent":
+                answer = texts.ANSWER_REMINDER_HANDLED
+                return
+            account = await db.get(User, user.id)
+            zone = get_zone(account.timezone if account else "UTC")
+            if choice.choice == "z":
+                sent.status, sent.snooze_until = "snoozed", now + SNOOZE
+                text = texts.SNOOZED.format(time=(now + SNOOZE).astimezone(zone).strftime("%H:%M"))
+                keyboard = InlineKeyboardMarkup(
+                    [[InlineKeyboardButton(texts.START_WARMUP_BUTTON, callback_data=MENU_WARMUP)]]
+                )
+                answer = texts.ANSWER_SNOOZED
+            else:
+                sent.status = "dismissed"
+                text, keyboard, answer = texts.NOT_TODAY, None, texts.ANSWER_NOT_TODAY
+        await edit_if_changed(query.message, text, keyboard)
+        if choice.choice == "z":
+            await arm(context.application)
+    finally:
+        await answer_quietly(query, answer)
+
+
+# ------------------------------------------------------------------ the guided setup
+
+
+async def _open_setup(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    services = services_of(context)
+    now = services.clock()
+    async with services.sessions.begin() as db:
+        account = await warmups.ensure_user(db, user.id, chat.id, user.first_name, now)
+        current = await reminders.get_schedule(db, user.id)
+        draft = await reminders.get_draft(db, user.id)
+        if draft is None:
+            draft = ReminderDraft(user_id=user.id)
+            db.add(draft)
+        draft.run_days = current.run_days if current else ""
+        draft.run_time = current.run_time if current else None
+        draft.timezone = account.timezone
+        draft.lead_minutes = current.lead_minutes if current else DEFAULT_LEAD_MINUTES
+        draft.awaiting, draft.updated_at = None, now
+        text, keyboard = _setup_view(draft)
+    sent = await context.bot.send_message(chat.id, text, reply_markup=keyboard)
+    async with services.sessions.begin() as db:
+        draft = await reminders.get_draft(db, user.id)
+        if draft is not None:
+            draft.message_id = sent.message_id
+
+
+async def open_setup_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """⏰ Set reminders on the welcome message."""
+    assert update.callback_query is not None
+    try:
+        await _open_setup(update, context)
+    finally:
+        await answer_quietly(update.callback_query, None)
+
+
+async def setup_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button of the guided setup: toggle a day, pick a time, zone or lead, save, cancel."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    answer: str | None = None
+    try:
+        tap = parse_setup(query.data)
+        message = query.message if isinstance(query.message, Message) else None
+        if tap is None or message is None:
+            return
+        if tap.action == "open":
+            await _open_setup(update, context)
+            return
+        services = services_of(context)
+        now = services.clock()
+        async with services.sessions.begin() as db:
+            draft = await reminders.get_draft(db, user.id)
+            if draft is None or draft.message_id != message.message_id:
+                answer = texts.SETUP_GONE
+                return
+            outcome = await _apply_setup(db, draft, tap, now)
+            answer = outcome.answer
+            text, keyboard = outcome.final or _setup_view(draft, outcome.suggestions)
+        await edit_if_changed(message, text, keyboard)
+        if outcome.saved:
+            await arm(context.application)
+    finally:
+        await answer_quietly(query, answer)
+
+
+class _SetupOutcome:
+    def __init__(
+        self,
+        answer: str | None = None,
+        final: tuple[str, None] | None = None,
+        saved: bool = False,
+        suggestions: list[str] | None = None,
+    ) -> None:
+        self.answer, self.final, self.saved = answer, final, saved
+        self.suggestions = suggestions or []
+
+
+async def _apply_setup(
+    db: AsyncSession, draft: ReminderDraft, tap: SetupTap, now: datetime
+) -> _SetupOutcome:
+    arg = tap.argument or ""
+    draft.updated_at = now
+    if tap.action == "d" and arg.isdigit() and int(arg) < 7:
+        days = reminders.decode_days(draft.run_days) ^ {int(arg)}
+        draft.run_days = reminders.encode_days(frozenset(days))
+    elif tap.action == "t" and len(arg) == 4 and arg.isdigit():
+        draft.run_time, draft.awaiting = parse_time(f"{arg[:2]}:{arg[2:]}").strftime("%H:%M"), None
+    elif tap.action == "ti":
+        draft.awaiting = "time"
+    elif tap.action == "tz":
+        draft.awaiting = "timezone"
+    elif tap.action == "z":
+        try:
+            draft.timezone, draft.awaiting = parse_timezone(arg), None
+        except ScheduleError as error:
+            return _SetupOutcome(answer=str(error)[:190])
+    elif tap.action == "l" and arg.isdigit() and int(arg) in LEAD_CHOICES:
+        draft.lead_minutes = int(arg)
+    elif tap.action == "no":
+        await db.delete(draft)
+        return _SetupOutcome(final=(texts.SETUP_CANCELLED, None))
+    elif tap.action == "ok":
+        if not draft.run_days:
+            return _SetupOutcome(answer=texts.SETUP_NEED_DAYS)
+        if not draft.run_time:
+            return _SetupOutcome(answer=texts.SETUP_NEED_TIME)
+        rule = RunSchedule(
+            reminders.decode_days(draft.run_days),
+            time.fromisoformat(draft.run_time),
+            draft.timezone,
+            draft.lead_minutes,
+        )
+        account = await db.get(User, draft.user_id)
+        assert account is not None
+        _, upcoming = await reminders.save_schedule(db, account, rule, now)
+        await db.delete(draft)
+        return _SetupOutcome(final=(summary(rule, upcoming), None), saved=True)
+    return _SetupOutcome()
+
+
+async def text_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed text: a run time or time zone the setup asked for, otherwise a pointer to /warmup."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    services = services_of(context)
+    text = (message.text or "").strip()
+    async with services.sessions.begin() as db:
+        draft = await reminders.get_draft(db, user.id)
+        if draft is None or draft.awaiting is None or draft.message_id is None:
+            draft = None
+        else:
+            suggestions: list[str] = []
+            try:
+                if draft.awaiting == "time":
+                    draft.run_time = parse_time(text).strftime("%H:%M")
+                    reply = texts.SETUP_TIME_SET.format(time=draft.run_time)
+                else:
+                    draft.timezone = parse_timezone(text)
+                    reply = texts.SETUP_TIMEZONE_SET.format(timezone=draft.timezone)
+                draft.awaiting = None
+            except ScheduleError as error:
+                reply = str(error)
+                if draft.awaiting == "timezone":
+                    suggestions = suggest_timezones(text, limit=4)
+            draft.updated_at = services.clock()
+            view = _setup_view(draft, suggestions)
+            setup_message_id = draft.message_id
+    if draft is None:
+        await basics.plain_text(update, context)
+        return
+    # The card first, then the reply: when the reply arrives, the card already shows the change.
+    try:
+        await context.bot.edit_message_text(
+            view[0], chat_id=message.chat_id, message_id=setup_message_id, reply_markup=view[1]
+        )
+    except TelegramError as error:
+        logger.info("Could not refresh the setup message: %s", error)
+    await message.reply_text(reply, do_quote=False)
+
+
+def _setup_view(
+    draft: ReminderDraft, suggestions: list[str] | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    days = reminders.decode_days(draft.run_days)
+    lines = [
+        texts.SETUP_TITLE,
+        "",
+        texts.SETUP_DAYS.format(days=format_days(days) if days else texts.SETUP_UNSET),
+        texts.SETUP_TIME.format(time=draft.run_time or texts.SETUP_UNSET),
+        texts.SETUP_TIMEZONE.format(timezone=draft.timezone),
+        texts.SETUP_LEAD.format(lead=draft.lead_minutes),
+        "",
+    ]
+    if suggestions:
+        lines.append(texts.SETUP_SUGGEST)
+    elif draft.awaiting == "time":
+        lines.append(texts.SETUP_ASK_TIME)
+    elif draft.awaiting == "timezone":
+        lines.append(texts.SETUP_ASK_TIMEZONE)
+    else:
+        lines.append(texts.SETUP_HINT)
+
+    def button(label: str, action: str, argument: str | None = None) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=SetupTap(action, argument).encode())
+
+    def mark(label: str, chosen: bool) -> str:
+        return f"✓ {label}" if chosen else label
+
+    day_buttons = [
+        button(mark(name, i in days), "d", str(i)) for i, name in enumerate(WEEKDAY_NAMES)
+    ]
+    time_buttons = [
+        button(mark(t, draft.run_time == t), "t", t.replace(":", "")) for t in TIME_PRESETS
+    ]
+    rows = [
+        day_buttons[:4],
+        day_buttons[4:],
+        time_buttons[:4],
+        [*time_buttons[4:], button(texts.SETUP_OTHER_TIME_BUTTON, "ti")],
+        [button(texts.SETUP_TIMEZONE_BUTTON.format(timezone=draft.timezone), "tz")],
+    ]
+    rows += [[button(f"🌍 {name}", "z", name)] for name in (suggestions or [])]
+    rows.append(
+        [button(mark(f"{m} min", draft.lead_minutes == m), "l", str(m)) for m in LEAD_CHOICES]
+    )
+    rows.append([button(texts.SETUP_SAVE_BUTTON, "ok"), button(texts.SETUP_CANCEL_BUTTON, "no")])
+    return "\n".join(lines), InlineKeyboardMarkup(rows)

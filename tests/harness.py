@@ -1,0 +1,68 @@
+"""The real bot, built by `build_application`, started against the sandbox for one test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.coach.clock import ManualClock
+from bot.config import Settings
+from bot.runtime import start_polling, stop_polling
+from bot.sandbox.server import BotApiSandbox, ChatMessage, SimulatedUser
+
+ROUTINE_FILE = Path(__file__).resolve().parents[1] / "data" / "routine.toml"
+
+
+class BotRunner:
+    """Starts, stops and restarts the bot; a restart is a new Application on the same database."""
+
+    def __init__(self, sandbox: BotApiSandbox, database_url: str, clock: ManualClock) -> None:
+        self.sandbox = sandbox
+        self.clock = clock
+        self.settings = Settings(
+            telegram_bot_token=sandbox.token,
+            telegram_api_base_url=sandbox.base_url,
+            database_url=database_url,
+            routine_file=ROUTINE_FILE,
+            _env_file=None,
+        )
+        self.application: Application | None = None
+
+    async def start(self) -> Application:
+        self.application = build_application(self.settings, clock=self.clock)
+        await start_polling(self.application, poll_timeout=2)
+        return self.application
+
+    async def stop(self) -> None:
+        if self.application is not None:
+            await stop_polling(self.application)
+            self.application = None
+
+    async def restart(self) -> Application:
+        await self.stop()
+        return await self.start()
+
+
+async def say(sandbox: BotApiSandbox, user: SimulatedUser, text: str) -> ChatMessage:
+    """Send `text` as the user and return the bot's next new message."""
+    before = len(user.bot_messages())
+    await user.send(text)
+    await sandbox.wait_for(lambda: len(user.bot_messages()) > before)
+    return user.bot_messages()[before]
+
+
+def button_data(message: ChatMessage, label_part: str) -> str:
+    """The callback data of the button whose label contains `label_part`."""
+    for row in message.buttons:
+        for label, data in row:
+            if label_part in label and data is not None:
+                return data
+    raise AssertionError(
+        f"no button {label_part!r} on message {message.message_id}: {message.buttons}"
+    )
+
+
+def message_by_id(user: SimulatedUser, message_id: int) -> ChatMessage:
+    return next(m for m in user.chat if m.message_id == message_id)
