@@ -90,10 +90,17 @@ async def dispatch_due(application: Application) -> int:
                 break
             seen.update(("s", d.user_id) for d in fresh)
             seen.update(("z", i) for i in fresh_snoozes)
-            outgoing = [o for d in fresh if (o := await _claim_scheduled(services, d, now))]
-            outgoing += [o for i in fresh_snoozes if (o := await _claim_snooze(services, i))]
-            await asyncio.gather(*(deliver(application, o) for o in outgoing))
-            handed_over += len(outgoing)
+            # Each reminder starts sending as soon as it is claimed: claiming the whole batch
+            # first would leave the rate limiter idle for the first seconds of a burst.
+            deliveries: list[asyncio.Task[None]] = []
+            for item in fresh:
+                if outgoing := await _claim_scheduled(services, item, now):
+                    deliveries.append(asyncio.create_task(deliver(application, outgoing)))
+            for reminder_id in fresh_snoozes:
+                if outgoing := await _claim_snooze(services, reminder_id):
+                    deliveries.append(asyncio.create_task(deliver(application, outgoing)))
+            await asyncio.gather(*deliveries)
+            handed_over += len(deliveries)
     await arm(application)
     return handed_over
 
