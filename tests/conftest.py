@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from bot.coach.clock import ManualClock
 from bot.sandbox.server import BotApiSandbox
-from tests.harness import BotRunner
+from tests.harness import BotRunner, postgres_database
 
 ROUTINE_FILE = Path(__file__).resolve().parents[1] / "data" / "routine.toml"
 
@@ -34,8 +35,15 @@ async def sandbox() -> AsyncIterator[BotApiSandbox]:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh database per test: a SQLite file, or (when bin/test runs the suite a second time
+    with WARMUP_TEST_POSTGRES_URL) a new database on the real PostgreSQL server, dropped after."""
+    server = os.environ.get("WARMUP_TEST_POSTGRES_URL")
+    if not server:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
+        return
+    async with postgres_database(server) as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
+from sqlalchemy.engine import make_url
 from telegram.ext import Application
 
 from bot.app import build_application
@@ -66,3 +71,21 @@ def button_data(message: ChatMessage, label_part: str) -> str:
 
 def message_by_id(user: SimulatedUser, message_id: int) -> ChatMessage:
     return next(m for m in user.chat if m.message_id == message_id)
+
+
+@contextlib.asynccontextmanager
+async def postgres_database(server_url: str) -> AsyncIterator[str]:
+    """Create a uniquely named database on the server, yield its SQLAlchemy URL, drop it."""
+    server = make_url(server_url)
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    admin = await asyncpg.connect(
+        host=server.host, port=server.port, user=server.username, database=server.database
+    )
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield server.set(database=name).render_as_string(hide_password=False)
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
