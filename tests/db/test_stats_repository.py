@@ -1,0 +1,154 @@
+"""Streak and check-in repositories on a real (migrated) SQLite database."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import load_routine
+from bot.coach.progress import CHECKIN_OPEN_FOR
+from bot.coach.routine import Routine
+from bot.coach.schedule import RunSchedule
+from bot.coach.streaks import replay
+from bot.coach.walkthrough import Status, Walkthrough
+from bot.db import checkins, reminders, stats, userdata, warmups
+from bot.db.models import CheckIn, User, UserStats
+
+ROUTINE: Routine = load_routine(Path(__file__).resolve().parents[2] / "data" / "routine.toml")
+USER = 77
+START = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)  # a Monday
+
+
+def finished(day: date, exercises_done: int = 6) -> Walkthrough:
+    at = datetime.combine(day, time(6, 30), tzinfo=UTC)
+    count = len(ROUTINE.exercises)
+    sets = tuple(e.sets if i < exercises_done else 0 for i, e in enumerate(ROUTINE.exercises))
+    return Walkthrough(
+        exercise_index=count,
+        set_number=1,
+        sets_done=sets,
+        skipped=tuple(i >= exercises_done for i in range(count)),
+        showing_how_to=False,
+        status=Status.COMPLETED,
+        version=20,
+        started_at=at - timedelta(minutes=10),
+        finished_at=at,
+    )
+
+
+async def complete(db: AsyncSession, day: date, exercises_done: int = 6) -> int:
+    state = finished(day, exercises_done)
+    row = await warmups.create_warmup(db, USER, USER, state)
+    await stats.record_completion(db, row, state, ROUTINE)
+    return row.id
+
+
+async def test_the_stored_streak_equals_the_replay_of_the_whole_history(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    rng = random.Random(4)
+    run_days = frozenset({0, 2, 4})
+    async with sessions.begin() as db:
+        user = await warmups.ensure_user(db, USER, USER, "Ada", START)
+        rule = RunSchedule(run_days, time(7, 0), "UTC", 30)
+        await reminders.save_schedule(db, user, rule, START)
+    days = sorted(START.date() + timedelta(days=rng.randrange(200)) for _ in range(90))
+    counted = []
+    for day in days:
+        done = rng.choice((2, 4, 5, 6, 6, 6))
+        async with sessions.begin() as db:
+            await complete(db, day, done)
+        if done >= 4:
+            counted.append(day)
+    today = days[-1] + timedelta(days=3)
+    async with sessions.begin() as db:
+        snapshot = await stats.load_stats(db, USER, datetime.combine(today, time(12), tzinfo=UTC))
+    expected = replay(counted, run_days, today)
+    assert snapshot.streak == expected
+    window_start = today - timedelta(days=today.weekday(), weeks=11)
+    assert snapshot.done_days == {d for d in counted if d >= window_start}
+
+
+async def test_feel_is_counted_once_and_averaged(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as db:
+        await warmups.ensure_user(db, USER, USER, "Ada", START)
+        ids = [await complete(db, START.date() + timedelta(days=n)) for n in range(2)]
+        planned = [
+            await checkins.schedule_checkin(db, await warmups.get_warmup(db, i), START) for i in ids
+        ]
+    # The second warm-up's check-in replaced the first one that was still waiting.
+    first, second = planned
+    assert first is not None and second is not None
+    async with sessions.begin() as db:
+        assert (await db.get(CheckIn, first.id)).status == checkins.EXPIRED
+        assert await checkins.claim(db, second.id, START, CHECKIN_OPEN_FOR)
+        assert not await checkins.claim(db, second.id, START, CHECKIN_OPEN_FOR)
+    async with sessions.begin() as db:
+        row = await db.get(CheckIn, second.id)
+        assert await checkins.answer_feel(db, row, 4, START)
+        assert not await checkins.answer_feel(db, row, 2, START)
+    async with sessions() as db:
+        totals = await db.get(UserStats, USER)
+        assert (totals.feel_sum, totals.feel_count) == (4, 1)
+
+
+async def test_unanswered_questions_close_and_the_next_wake_follows(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as db:
+        await warmups.ensure_user(db, USER, USER, "Ada", START)
+        warmup_id = await complete(db, START.date())
+        row = await checkins.schedule_checkin(db, await warmups.get_warmup(db, warmup_id), START)
+        assert row is not None
+    async with sessions.begin() as db:
+        assert await checkins.next_wake(db) == START + timedelta(minutes=90)
+        assert await checkins.claim(db, row.id, START, CHECKIN_OPEN_FOR)
+        assert await checkins.next_wake(db) == START + CHECKIN_OPEN_FOR
+        assert await checkins.expire_overdue(db, START + CHECKIN_OPEN_FOR, CHECKIN_OPEN_FOR) == 1
+        assert await checkins.next_wake(db) is None
+
+
+async def test_turning_checkins_off_closes_the_waiting_one(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as db:
+        await warmups.ensure_user(db, USER, USER, "Ada", START)
+        warmup_id = await complete(db, START.date())
+        row = await checkins.schedule_checkin(db, await warmups.get_warmup(db, warmup_id), START)
+        await checkins.set_checkin_minutes(db, USER, None, START)
+    async with sessions() as db:
+        assert (await db.get(CheckIn, row.id)).status == checkins.EXPIRED
+        assert await checkins.checkin_minutes(db, USER) is None
+
+
+async def test_forget_leaves_no_row_behind(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions.begin() as db:
+        user = await warmups.ensure_user(db, USER, USER, "Ada", START)
+        await reminders.save_schedule(
+            db, user, RunSchedule(frozenset({1}), time(7), "UTC", 30), START
+        )
+        warmup_id = await complete(db, START.date())
+        await checkins.schedule_checkin(db, await warmups.get_warmup(db, warmup_id), START)
+        await checkins.set_checkin_minutes(db, USER, 30, START)
+    async with sessions.begin() as db:
+        exported = await userdata.export_user(db, USER)
+        assert exported["user"]["id"] == USER and len(exported["warmups"]) == 1
+        assert await userdata.forget_user(db, USER)
+    async with sessions() as db:
+        assert await db.get(User, USER) is None
+        exported = await userdata.export_user(db, USER)
+    assert exported == {
+        "user": None,
+        "settings": None,
+        "reminder_schedule": None,
+        "reminder_setup_in_progress": None,
+        "reminders_sent": [],
+        "warmups": [],
+        "check_ins": [],
+        "streak": None,
+    }
