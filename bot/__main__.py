@@ -1,7 +1,9 @@
-"""`python -m bot`: run the bot with long polling (a token), or explain how to get one."""
+"""`python -m bot`: run the bot with long polling (a token), or the offline sandbox (none)."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import logging
 import sys
 
@@ -9,13 +11,33 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import StartupError, build_application
-from bot.config import SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings
 
 NO_TOKEN_HELP = """\
-No TELEGRAM_BOT_TOKEN is set, so there is no bot to run. To get one: open Telegram, talk to \
-@BotFather, send /newbot, choose a name and a username ending in "bot", and copy the token it \
-gives you (it looks like 123456789:AAE...). Then put TELEGRAM_BOT_TOKEN=<token> in a .env file \
-here (see .env.example) or in the environment, and run this command again."""
+No TELEGRAM_BOT_TOKEN is set, so this starts the offline sandbox: a local stand-in for Telegram \
+with a web chat in your browser, no account or network needed. To run the real bot: open \
+Telegram, talk to @BotFather, send /newbot, choose a name and a username ending in "bot", and \
+copy the token it gives you (it looks like 123456789:AAE...). Then put \
+TELEGRAM_BOT_TOKEN=<token> in a .env file here (see .env.example) or in the environment, and \
+run this command again."""
+FRESH_NEEDS_SANDBOX = (
+    "--fresh starts the offline sandbox with an empty database; it is not for the real bot "
+    "(unset TELEGRAM_BOT_TOKEN to use it)."
+)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Run Warm-up Coach: with TELEGRAM_BOT_TOKEN against Telegram, without it "
+        "as an offline sandbox with a web chat.",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="sandbox only: delete the SQLite database first and start empty",
+    )
+    return parser.parse_args(argv)
 
 
 def configure_logging(level: str) -> None:
@@ -27,7 +49,8 @@ def configure_logging(level: str) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -36,6 +59,9 @@ def main() -> int:
     configure_logging(settings.log_level)
     if not settings.token:
         print(NO_TOKEN_HELP, file=sys.stderr)
+        return run_offline_sandbox(settings, fresh=args.fresh)
+    if args.fresh:
+        print(FRESH_NEEDS_SANDBOX, file=sys.stderr)
         return 2
     try:
         application = build_application(settings)
@@ -52,6 +78,18 @@ def main() -> int:
             f"{settings.telegram_api_base_url} ({error})",
             file=sys.stderr,
         )
+        return 2
+    return 0
+
+
+def run_offline_sandbox(settings: Settings, *, fresh: bool) -> int:
+    # Imported here: the real bot never needs the sandbox's server code.
+    from bot.sandbox.run import run_sandbox
+
+    try:
+        asyncio.run(run_sandbox(settings, port=settings.sandbox_port, fresh=fresh))
+    except (SettingsError, StartupError) as error:
+        print(error, file=sys.stderr)
         return 2
     return 0
 

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Per-user concurrency: updates of one user run in order, different users in parallel.
     max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
+    # The offline sandbox's web chat and Bot API (no token): 127.0.0.1 only; 0 picks a free port.
+    sandbox_port: int = Field(default=8080, ge=0, le=65535)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

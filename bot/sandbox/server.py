@@ -211,6 +211,9 @@ class _Signal:
 
 
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
+ChatChange = Literal["added", "edited", "deleted"]
+# Called with (user, message_id, change) right after a chat message changes; must not block.
+ChatListener = Callable[[SimulatedUser, int, ChatChange], None]
 
 
 class BotApiSandbox:
@@ -263,6 +266,7 @@ class BotApiSandbox:
         self._fail_rules: list[_FailRule] = []
         self._rate_window: collections.deque[float] = collections.deque()
         self._signal = _Signal()
+        self._chat_listeners: list[ChatListener] = []
         self._closing = asyncio.Event()
         self._active_poll: asyncio.Future[None] | None = None
         self._runner: web.AppRunner | None = None
@@ -399,6 +403,17 @@ class BotApiSandbox:
                 description=description,
             )
         )
+
+    def add_chat_listener(self, listener: ChatListener) -> Callable[[], None]:
+        """Call ``listener`` whenever a message is added to, edited in or deleted from a chat
+        (the web chat pushes these live); returns a function that removes it again."""
+        self._chat_listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._chat_listeners:
+                self._chat_listeners.remove(listener)
+
+        return remove
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         """Wait until ``predicate()`` holds; it is re-checked after every change."""
@@ -558,6 +573,7 @@ class BotApiSandbox:
             entities=entities,
         )
         user._add(message)
+        self._chat_changed(user, message.message_id, "added")
         return self._enqueue("message", self._message_payload(user, message))
 
     def _user_taps(
@@ -745,6 +761,7 @@ class BotApiSandbox:
             **fields,
         )
         user._add(message)
+        self._chat_changed(user, message.message_id, "added")
         return self._message_payload(user, message)
 
     def _editable(self, params: dict[str, Any]) -> tuple[SimulatedUser, ChatMessage]:
@@ -761,6 +778,14 @@ class BotApiSandbox:
         if not message.from_bot:
             raise ApiError(400, "Bad Request: message can't be edited", violation=True)
         return user, message
+
+    def _chat_changed(self, user: SimulatedUser, message_id: int, change: ChatChange) -> None:
+        for listener in list(self._chat_listeners):
+            try:
+                listener(user, message_id, change)
+            except Exception:
+                # A broken listener (a web page gone) must not fail the bot's API call.
+                logger.exception("chat listener %r failed", listener)
 
     def _new_file_id(self, prefix: str) -> tuple[str, str]:
         return prefix + secrets.token_urlsafe(36), "AQAD" + secrets.token_urlsafe(9)
@@ -1026,6 +1051,7 @@ class BotApiSandbox:
         message.reply_markup = markup
         message.edit_count += 1
         message.edit_date = self._now()
+        self._chat_changed(user, message.message_id, "edited")
         return self._message_payload(user, message)
 
     async def _edit_message_caption(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -1051,6 +1077,7 @@ class BotApiSandbox:
         message.reply_markup = markup
         message.edit_count += 1
         message.edit_date = self._now()
+        self._chat_changed(user, message.message_id, "edited")
         return self._message_payload(user, message)
 
     async def _edit_message_reply_markup(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -1062,12 +1089,14 @@ class BotApiSandbox:
         message.reply_markup = markup
         # A keyboard-only change does not show the message as edited (no edit_date).
         message.edit_count += 1
+        self._chat_changed(user, message.message_id, "edited")
         return self._message_payload(user, message)
 
     async def _delete_message(self, params: dict[str, Any]) -> bool:
         user = self._chat(params["chat_id"], writing=False)
         if not user._delete(params["message_id"]):
             raise ApiError(400, "Bad Request: message to delete not found")
+        self._chat_changed(user, params["message_id"], "deleted")
         return True
 
     async def _answer_callback_query(self, params: dict[str, Any]) -> bool:

@@ -1,0 +1,159 @@
+"""The offline sandbox: the local Bot API server, the real bot pointed at it, and the web chat.
+
+`python -m bot` (and `bin/run`) without a token runs this, so that anyone can try the coach in a
+browser before they have a token, with no network. Everything runs in one event loop; Ctrl-C
+(SIGINT) or SIGTERM stops the bot first, then the server, and the SQLite file keeps the
+simulated runners' progress for next time (`--fresh` starts from an empty database).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import signal
+from functools import partial
+from pathlib import Path
+
+from pydantic import SecretStr
+from sqlalchemy.engine import make_url
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.config import Settings, SettingsError
+from bot.db.models import User
+from bot.db.warmups import ensure_user
+from bot.runtime import start_polling, stop_polling
+from bot.sandbox.server import BotApiSandbox
+from bot.sandbox.webchat import DEFAULT_PROFILES, Profile, WebChat, attach_webchat
+from bot.telegram.reminder_jobs import fire_next_reminder_now
+from bot.telegram.services import SERVICES_KEY, Services
+
+logger = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+FRESH_NEEDS_SQLITE = (
+    "Setting DATABASE_URL: --fresh only deletes a SQLite file; empty this database yourself"
+)
+
+
+def port_in_use_message(port: int) -> str:
+    other = port + 1 if port < 65535 else 8081
+    return f"Port {port} is in use; set SANDBOX_PORT={other} (or any free port) and run again."
+
+
+def sqlite_path(database_url: str) -> Path | None:
+    """The file behind a SQLite URL; None for other databases and in-memory SQLite."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def delete_database(database_url: str) -> list[Path]:
+    """`--fresh`: delete the SQLite file (and its journal files); returns what was deleted."""
+    path = sqlite_path(database_url)
+    if path is None:
+        raise SettingsError(FRESH_NEEDS_SQLITE)
+    deleted = []
+    for candidate in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+        if candidate.exists():
+            candidate.unlink()
+            deleted.append(candidate)
+    return deleted
+
+
+async def seed_profiles(application: Application, profiles: tuple[Profile, ...]) -> None:
+    """Give each simulated runner a bot-side account in their own time zone (so /remind
+    defaults to it). A time zone the runner has since changed is kept."""
+    services: Services = application.bot_data[SERVICES_KEY]
+    now = services.clock()
+    async with services.sessions.begin() as db:
+        for profile in profiles:
+            is_new = await db.get(User, profile.user_id) is None
+            user = await ensure_user(db, profile.user_id, profile.user_id, profile.first_name, now)
+            if is_new:
+                user.timezone = profile.timezone
+
+
+async def connect_bot(webchat: WebChat, application: Application) -> None:
+    """Wire a started bot to the web chat: the runners' accounts and the reminder control."""
+    await seed_profiles(application, webchat.profiles)
+    webchat.fire_reminder = partial(fire_next_reminder_now, application)
+
+
+async def start_sandbox_server(
+    port: int, profiles: tuple[Profile, ...] = DEFAULT_PROFILES
+) -> tuple[BotApiSandbox, WebChat]:
+    """The Bot API server with the web chat, listening on 127.0.0.1:port."""
+    sandbox = BotApiSandbox()
+    webchat = attach_webchat(sandbox, profiles)
+    try:
+        await sandbox.start(host=HOST, port=port)
+    except OSError as error:
+        await sandbox.stop()
+        if error.errno == errno.EADDRINUSE:
+            raise SettingsError(port_in_use_message(port)) from None
+        raise SettingsError(
+            f"Setting SANDBOX_PORT: cannot listen on {HOST}:{port} ({error.strerror})"
+        ) from None
+    return sandbox, webchat
+
+
+async def run_sandbox(
+    settings: Settings, *, port: int, fresh: bool, stop: asyncio.Event | None = None
+) -> None:
+    """Run until SIGINT/SIGTERM (or until ``stop`` is set, for callers that own the signals)."""
+    if fresh and sqlite_path(settings.database_url) is None:
+        raise SettingsError(FRESH_NEEDS_SQLITE)
+    if stop is None:
+        stop = asyncio.Event()
+        signals = _stop_on_signals(stop)
+    else:
+        signals = []
+    try:
+        await _run(settings, port=port, fresh=fresh, stop=stop)
+    finally:
+        # Only now: a second Ctrl-C while shutting down must not interrupt the clean stop.
+        for signum in signals:
+            asyncio.get_running_loop().remove_signal_handler(signum)
+
+
+async def _run(settings: Settings, *, port: int, fresh: bool, stop: asyncio.Event) -> None:
+    if not logger.isEnabledFor(logging.DEBUG):
+        # The scheduler logs every job run at INFO; in a terminal demo that drowns the rest.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    sandbox, webchat = await start_sandbox_server(port)
+    try:
+        if fresh:
+            # Only now that the port is ours: a start that fails leaves the progress alone.
+            for path in delete_database(settings.database_url):
+                logger.info("--fresh: deleted %s", path)
+        bot_settings = settings.model_copy(
+            update={
+                "telegram_bot_token": SecretStr(sandbox.token),
+                "telegram_api_base_url": sandbox.base_url,
+            }
+        )
+        application = build_application(bot_settings)
+        await start_polling(application)
+        try:
+            await connect_bot(webchat, application)
+            print(
+                f"Warm-up Coach sandbox: open {webchat.url} in your browser (Ctrl-C stops it).",
+                flush=True,
+            )
+            await stop.wait()
+            logger.info("Stopping the sandbox")
+        finally:
+            await stop_polling(application)
+    finally:
+        await sandbox.stop()
+
+
+def _stop_on_signals(stop: asyncio.Event) -> list[signal.Signals]:
+    loop = asyncio.get_running_loop()
+    signals = [signal.SIGINT, signal.SIGTERM]
+    for signum in signals:
+        loop.add_signal_handler(signum, stop.set)
+    return signals
