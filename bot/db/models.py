@@ -138,3 +138,90 @@ class ReminderDraft(Base):
     # What typed text means while the setup waits for it: "time", "timezone" or None.
     awaiting: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WarmupCompletion(Base):
+    """A completed warm-up as the streak saw it: the runner's local date and whether it counted.
+
+    `note` is what the completion card said (milestone, freeze, not counted), so the card can be
+    redrawn with the same words.
+    """
+
+    __tablename__ = "warmup_completions"
+    __table_args__ = (Index("ix_warmup_completions_user_date", "user_id", "local_date"),)
+
+    warmup_id: Mapped[int] = mapped_column(
+        ForeignKey("warmup_sessions.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    counted: Mapped[bool]
+    exercises_done: Mapped[int]
+    completed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    note: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class UserStats(Base):
+    """The running totals /stats shows, updated with each warm-up and check-in, so /stats reads
+    one row whatever the length of the history. The streak columns are a `StreakState`."""
+
+    __tablename__ = "user_stats"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    current: Mapped[int] = mapped_column(default=0)
+    longest: Mapped[int] = mapped_column(default=0)
+    freezes: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    last_day: Mapped[date | None] = mapped_column(Date)
+    frozen_days: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates, oldest first
+    earned_since_freeze: Mapped[int] = mapped_column(default=0)
+    # The latest frozen day the runner was told about; each freeze is announced once.
+    freezes_told_through: Mapped[date | None] = mapped_column(Date)
+    feel_sum: Mapped[int] = mapped_column(default=0)
+    feel_count: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class UserSettings(Base):
+    """Per-runner choices from /settings; no row means every default."""
+
+    __tablename__ = "user_settings"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    # Minutes after a completed warm-up to ask how the run felt; None: check-ins are off.
+    checkin_minutes: Mapped[int | None]
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CheckIn(Base):
+    """The after-run "How did your run feel?", asked once by the check-in dispatcher.
+
+    pending -> asked (claimed with UPDATE ... WHERE status = 'pending', so it is asked once even
+    with two processes) -> answered; pending or asked -> expired (no answer in time, turned off).
+    """
+
+    __tablename__ = "check_ins"
+    __table_args__ = (
+        Index("ix_check_ins_status_due", "status", "due_at"),
+        Index("ix_check_ins_status_expires", "status", "expires_at"),
+        Index("ix_check_ins_user", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    warmup_id: Mapped[int] = mapped_column(
+        ForeignKey("warmup_sessions.id", ondelete="CASCADE"), unique=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    feel: Mapped[int | None]
+    pain: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,9 +1,8 @@
-"""A migrated SQLite database per test, for the repository tests."""
+"""A migrated database per test (SQLite, or PostgreSQL when bin/test asks), for repositories."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -13,8 +12,8 @@ from bot.db.migrate import upgrade_to_head
 
 
 @pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'repo.db'}")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
     await upgrade_to_head(engine)
     try:
         yield engine

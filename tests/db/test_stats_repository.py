@@ -15,7 +15,7 @@ from bot.coach.schedule import RunSchedule
 from bot.coach.streaks import replay
 from bot.coach.walkthrough import Status, Walkthrough
 from bot.db import checkins, reminders, stats, userdata, warmups
-from bot.db.models import CheckIn, User, UserStats
+from bot.db.models import Base, CheckIn, User, UserStats
 
 ROUTINE: Routine = load_routine(Path(__file__).resolve().parents[2] / "data" / "routine.toml")
 USER = 77
@@ -152,3 +152,9 @@ async def test_forget_leaves_no_row_behind(sessions: async_sessionmaker[AsyncSes
         "check_ins": [],
         "streak": None,
     }
+
+
+def test_every_foreign_key_cascades_so_forget_deletes_everything() -> None:
+    for table in Base.metadata.tables.values():
+        for key in table.foreign_keys:
+            assert key.ondelete == "CASCADE", f"{table.name}.{key.parent.name}"

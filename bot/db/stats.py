@@ -1,0 +1,197 @@
+"""Repository for streaks and /stats: completed warm-ups by local date and the running totals kept
+in `user_stats`. Takes an AsyncSession; never commits.
+
+Every read here is bounded: one row per table by primary key, and the calendar's counted days of
+the last 12 weeks through an index. That is what keeps /stats as cheap after ten years as after a
+week.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.coach.calendar import grid_days
+from bot.coach.progress import CompletionNote, completion_note, counts_toward_streak, untold
+from bot.coach.routine import Routine
+from bot.coach.streaks import RunDays, StreakState, StreakView, as_of, record_warmup
+from bot.coach.timezones import get_zone
+from bot.coach.walkthrough import Walkthrough
+from bot.db import reminders
+from bot.db.models import ReminderSchedule, User, UserStats, WarmupCompletion, WarmupSession
+
+CALENDAR_WEEKS = 12
+
+
+def to_state(row: UserStats | None) -> StreakState:
+    if row is None:
+        return StreakState()
+    return StreakState(
+        current=row.current,
+        longest=row.longest,
+        freezes=row.freezes,
+        total=row.total,
+        last_day=row.last_day,
+        frozen_days=tuple(date.fromisoformat(day) for day in row.frozen_days),
+        earned_since_freeze=row.earned_since_freeze,
+    )
+
+
+def _store_state(row: UserStats, state: StreakState, now: datetime) -> None:
+    row.current, row.longest, row.freezes = state.current, state.longest, state.freezes
+    row.total, row.last_day = state.total, state.last_day
+    row.frozen_days = [day.isoformat() for day in state.frozen_days]
+    row.earned_since_freeze = state.earned_since_freeze
+    row.updated_at = now
+
+
+async def stats_row(session: AsyncSession, user_id: int, now: datetime) -> UserStats:
+    """The runner's totals row, created empty on first use, locked for update where supported."""
+    row = await session.get(UserStats, user_id, with_for_update=True)
+    if row is not None:
+        return row
+    row = UserStats(
+        user_id=user_id,
+        current=0,
+        longest=0,
+        freezes=0,
+        total=0,
+        last_day=None,
+        frozen_days=[],
+        earned_since_freeze=0,
+        freezes_told_through=None,
+        feel_sum=0,
+        feel_count=0,
+        updated_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        # Another process created it first; the savepoint keeps our transaction usable.
+        found = await session.get(UserStats, user_id, with_for_update=True, populate_existing=True)
+        assert found is not None
+        return found
+    return row
+
+
+async def run_days_of(session: AsyncSession, user_id: int) -> RunDays:
+    """The runner's planned run days (from their reminder schedule, on or off), or None."""
+    schedule = await session.get(ReminderSchedule, user_id)
+    return reminders.decode_days(schedule.run_days) if schedule is not None else None
+
+
+async def record_completion(
+    session: AsyncSession, warmup: WarmupSession, state: Walkthrough, routine: Routine
+) -> CompletionNote:
+    """Record a just-completed warm-up and move the streak on, in the caller's transaction.
+
+    The warm-up is dated in the runner's time zone at the moment it finished; it counts when
+    enough exercises were done (`bot.coach.progress`).
+    """
+    assert state.finished_at is not None
+    user = await session.get(User, warmup.user_id)
+    timezone = user.timezone if user is not None else "UTC"
+    local_date = state.finished_at.astimezone(get_zone(timezone)).date()
+    exercises_done = state.exercises_done(routine)
+    counted = counts_toward_streak(exercises_done)
+    totals = await stats_row(session, warmup.user_id, state.finished_at)
+    if counted:
+        run_days = await run_days_of(session, warmup.user_id)
+        streak, events = record_warmup(to_state(totals), local_date, run_days)
+        note = completion_note(
+            True, exercises_done, streak.current, events, totals.freezes_told_through
+        )
+        if events.freezes_used:
+            totals.freezes_told_through = _latest(
+                totals.freezes_told_through, max(events.freezes_used)
+            )
+        _store_state(totals, streak, state.finished_at)
+    else:
+        note = completion_note(False, exercises_done, totals.current, None, None)
+    session.add(
+        WarmupCompletion(
+            warmup_id=warmup.id,
+            user_id=warmup.user_id,
+            local_date=local_date,
+            counted=counted,
+            exercises_done=exercises_done,
+            completed_at=state.finished_at,
+            note=note.to_json(),
+        )
+    )
+    await session.flush()
+    return note
+
+
+async def note_for(session: AsyncSession, warmup_id: int) -> CompletionNote | None:
+    """What the completion card of this warm-up said, to draw it again the same."""
+    row = await session.get(WarmupCompletion, warmup_id)
+    return CompletionNote.from_json(row.note) if row is not None else None
+
+
+@dataclass(frozen=True)
+class StatsSnapshot:
+    """Everything /stats shows, read in one go."""
+
+    today: date
+    since: date  # the runner's first day with the bot, in their time zone
+    run_days: RunDays
+    streak: StreakView
+    done_days: frozenset[date]  # counted warm-up days in the calendar's weeks
+    freezes_to_tell: int  # freezes spent since the runner last heard, 0 if none
+    feel_average: float | None
+    feel_count: int
+
+
+async def load_stats(session: AsyncSession, user_id: int, now: datetime) -> StatsSnapshot:
+    """Read the runner's stats as of `now`; marks freezes it reports as told (so: a write)."""
+    user = await session.get(User, user_id)
+    zone = get_zone(user.timezone if user is not None else "UTC")
+    today = now.astimezone(zone).date()
+    since = user.created_at.astimezone(zone).date() if user is not None else today
+    totals = await session.get(UserStats, user_id)
+    run_days = await run_days_of(session, user_id)
+    streak = as_of(to_state(totals), today, run_days)
+    first_day = grid_days(today, CALENDAR_WEEKS)[0][0]
+    done_days = frozenset(
+        (
+            await session.scalars(
+                select(WarmupCompletion.local_date).where(
+                    WarmupCompletion.user_id == user_id,
+                    WarmupCompletion.local_date >= first_day,
+                    WarmupCompletion.counted.is_(True),
+                )
+            )
+        ).all()
+    )
+    if done_days:
+        # A warm-up dated before the account (a time zone moved west) still belongs on the chart.
+        since = min(since, min(done_days))
+    freezes_to_tell = 0
+    if totals is not None and streak.frozen_days:
+        fresh = untold(streak.frozen_days, totals.freezes_told_through)
+        if fresh:
+            # Freezes spent on the way to a broken streak saved nothing: nothing to tell.
+            freezes_to_tell = len(fresh) if streak.current > 0 else 0
+            totals.freezes_told_through = max(fresh)
+    feel_count = totals.feel_count if totals is not None else 0
+    return StatsSnapshot(
+        today=today,
+        since=since,
+        run_days=run_days,
+        streak=streak,
+        done_days=done_days,
+        freezes_to_tell=freezes_to_tell,
+        feel_average=totals.feel_sum / feel_count if totals is not None and feel_count else None,
+        feel_count=feel_count,
+    )
+
+
+def _latest(first: date | None, second: date) -> date:
+    return second if first is None else max(first, second)
