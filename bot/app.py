@@ -14,6 +14,7 @@ from bot.coach.routine import Routine, RoutineError, parse_routine
 from bot.config import Settings, SettingsError
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_to_head
+from bot.telegram.checkin_jobs import start_checkin_jobs
 from bot.telegram.concurrency import PerChatUpdateProcessor
 from bot.telegram.rate_limit import SendRateLimiter
 from bot.telegram.registry import command_menu, register_handlers
@@ -75,6 +76,7 @@ async def _post_init(application: Application) -> None:
         raise StartupError(f"Setting DATABASE_URL: cannot open the database ({error})") from None
     await application.bot.set_my_commands(command_menu())
     start_reminder_jobs(application)
+    start_checkin_jobs(application)
     logger.info("Bot @%s is ready", application.bot.username)
 
 

@@ -93,3 +93,48 @@ RESUME_PATTERN = r"^wr:"
 MENU_WARMUP_PATTERN = rf"^{MENU_WARMUP}$"
 REMINDER_PATTERN = r"^rm:"
 SETUP_PATTERN = r"^rs:"
+
+
+_CHECKIN = re.compile(r"ci:(\d{1,12}):([fp])([1-5a-z])")
+_SETTINGS = re.compile(r"st:c:(\d{1,3}|off)")
+FORGET_YES = "fg:y"
+FORGET_NO = "fg:n"
+
+
+@dataclass(frozen=True)
+class CheckInTap:
+    """An answer on an after-run check-in: the feel (`f`, 1-5) or the pain (`p`, a letter)."""
+
+    checkin_id: int
+    question: str
+    answer: str
+
+    def encode(self) -> str:
+        return f"ci:{self.checkin_id}:{self.question}{self.answer}"
+
+
+@dataclass(frozen=True)
+class CheckInSetting:
+    """A /settings button: ask this many minutes after a warm-up, or never (None)."""
+
+    minutes: int | None
+
+    def encode(self) -> str:
+        return f"st:c:{'off' if self.minutes is None else self.minutes}"
+
+
+def parse_checkin(data: str | None) -> CheckInTap | None:
+    match = _CHECKIN.fullmatch(data or "")
+    return CheckInTap(int(match.group(1)), match.group(2), match.group(3)) if match else None
+
+
+def parse_checkin_setting(data: str | None) -> CheckInSetting | None:
+    match = _SETTINGS.fullmatch(data or "")
+    if not match:
+        return None
+    return CheckInSetting(None if match.group(1) == "off" else int(match.group(1)))
+
+
+CHECKIN_PATTERN = r"^ci:"
+SETTINGS_PATTERN = r"^st:"
+FORGET_PATTERN = r"^fg:"

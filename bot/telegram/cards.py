@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.coach.progress import MIN_EXERCISES_DONE, CompletionNote
 from bot.coach.routine import Routine
 from bot.coach.walkthrough import Action, ExerciseResult, Status, Walkthrough
 from bot.telegram import texts
 from bot.telegram.callbacks import ResumeChoice, WarmupTap
 
 
-def card_text(state: Walkthrough, routine: Routine) -> str:
+def card_text(state: Walkthrough, routine: Routine, note: CompletionNote | None = None) -> str:
+    """The card; a completed one also says what the warm-up did for the streak (`note`)."""
     if state.status is Status.COMPLETED:
-        return _summary(state, routine, texts.COMPLETED)
+        return _summary(state, routine, texts.COMPLETED, streak_lines(note, routine))
     if state.status is Status.ENDED:
-        return _summary(state, routine, texts.ENDED)
+        return _summary(state, routine, texts.ENDED, [])
     exercise = routine.exercises[state.exercise_index]
     lines = [
         texts.CARD_HEADER.format(number=state.exercise_index + 1, count=len(routine.exercises)),
@@ -98,7 +100,31 @@ def _progress_bar(state: Walkthrough, routine: Routine) -> str:
     return "▰" * filled + "▱" * (10 - filled)
 
 
-def _summary(state: Walkthrough, routine: Routine, headline: str) -> str:
+def streak_lines(note: CompletionNote | None, routine: Routine) -> list[str]:
+    """What a completed warm-up did for the streak: counted or not, freezes, milestones."""
+    if note is None:
+        return []
+    if not note.counted:
+        needed = min(MIN_EXERCISES_DONE, len(routine.exercises))
+        return [texts.NOT_COUNTED.format(needed=needed, count=len(routine.exercises))]
+    lines = []
+    if note.saved_streak is not None and note.freezes_used == 1:
+        lines.append(texts.FREEZE_SAVED.format(streak=note.saved_streak))
+    elif note.saved_streak is not None and note.freezes_used > 1:
+        lines.append(
+            texts.FREEZES_SAVED.format(freezes=note.freezes_used, streak=note.saved_streak)
+        )
+    if note.broke_from:
+        lines.append(texts.STREAK_BROKE.format(streak=note.broke_from))
+    if note.milestone is not None:
+        lines.append(texts.MILESTONE.format(milestone=note.milestone))
+    lines.append(texts.STREAK_LINE.format(streak=note.streak))
+    if note.freeze_earned:
+        lines.append(texts.FREEZE_EARNED)
+    return lines
+
+
+def _summary(state: Walkthrough, routine: Routine, headline: str, streak: list[str]) -> str:
     lines = [headline.format(duration=texts.duration(state.duration_seconds())), ""]
     for exercise, result, done in zip(
         routine.exercises, state.results(routine), state.sets_done, strict=True
@@ -110,5 +136,7 @@ def _summary(state: Walkthrough, routine: Routine, headline: str) -> str:
             ExerciseResult.NOT_REACHED: texts.RESULT_NOT_REACHED,
         }[result]
         lines.append(template.format(name=exercise.name, done=done, sets=exercise.sets))
+    if streak:
+        lines += ["", *streak]
     lines += ["", texts.AGAIN]
     return "\n".join(lines)

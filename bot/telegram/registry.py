@@ -5,11 +5,14 @@ from __future__ import annotations
 from telegram import BotCommand
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.telegram import basics, reminders, texts, warmup
+from bot.telegram import basics, checkins, mydata, reminders, settings, stats, texts, warmup
 from bot.telegram.callbacks import (
+    CHECKIN_PATTERN,
+    FORGET_PATTERN,
     MENU_WARMUP_PATTERN,
     REMINDER_PATTERN,
     RESUME_PATTERN,
+    SETTINGS_PATTERN,
     SETUP_PATTERN,
     TAP_PATTERN,
 )
@@ -32,6 +35,15 @@ def register_handlers(application: Application) -> None:
         CallbackQueryHandler(reminders.reminder_choice, pattern=REMINDER_PATTERN)
     )
     application.add_handler(CallbackQueryHandler(reminders.setup_tap, pattern=SETUP_PATTERN))
+
+    # Streaks, check-ins and the runner's data (before the fallbacks below).
+    application.add_handler(CommandHandler("stats", stats.stats_command))
+    application.add_handler(CommandHandler("settings", settings.settings_command))
+    application.add_handler(CommandHandler("export", mydata.export_command))
+    application.add_handler(CommandHandler("forget", mydata.forget_command))
+    application.add_handler(CallbackQueryHandler(checkins.checkin_tap, pattern=CHECKIN_PATTERN))
+    application.add_handler(CallbackQueryHandler(settings.settings_tap, pattern=SETTINGS_PATTERN))
+    application.add_handler(CallbackQueryHandler(mydata.forget_tap, pattern=FORGET_PATTERN))
 
     # Fallbacks, last in the same group: within a group only the first matching handler runs
     # (handlers in other groups would run as well). Every command, text and button gets an

@@ -7,6 +7,10 @@ COMMANDS: list[tuple[str, str]] = [
     ("warmup", "Start (or resume) the pre-run glute warm-up"),
     ("remind", "Set pre-run reminders: /remind mon,wed,fri 07:00 Europe/Berlin 30"),
     ("reminders", "Show your reminder schedule and the next reminder"),
+    ("stats", "Your streak, totals and 12-week calendar"),
+    ("settings", "When to ask how your run felt, or not at all"),
+    ("export", "Download everything I keep about you (JSON)"),
+    ("forget", "Delete everything I keep about you"),
     ("help", "What I can do and every command"),
     ("start", "Welcome and quick start"),
 ]
@@ -120,3 +124,90 @@ def duration(seconds: int) -> str:
         return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min"
+
+
+# Streaks: lines the completion card adds, and /stats
+NOT_COUNTED = (
+    "This one doesn't count toward your streak: at least {needed} of {count} exercises make a "
+    "warm-up."
+)
+STREAK_LINE = "🔥 Streak: {streak}"
+FREEZE_SAVED = "🧊 A freeze saved your {streak}-day streak."
+FREEZES_SAVED = "🧊 {freezes} freezes saved your {streak}-day streak."
+STREAK_BROKE = "Your {streak}-day streak ended; every warm-up from here builds the next one."
+FREEZE_EARNED = "🧊 You earned a freeze: it covers a missed run day automatically."
+MILESTONE = "🎉 {milestone}-day streak! That's a milestone."
+
+STATS_EMPTY = (
+    "📊 No warm-ups yet, so nothing to count, which makes today a great day to start!\n\n"
+    "Do 4 of the 6 exercises and your streak begins. Rest days never break it, and every 7 in a "
+    "row earns a 🧊 freeze for a day you miss."
+)
+STATS_TITLE = "📊 Your warm-ups"
+STATS_CURRENT = "🔥 Current streak: {current}"
+STATS_LONGEST = "🏆 Longest: {longest}"
+STATS_FREEZES = "🧊 Freezes banked: {freezes} of {max} (next after {next_in} more)"
+STATS_FREEZES_FULL = "🧊 Freezes banked: {freezes} of {max}"
+STATS_TOTAL = "✅ Total warm-ups: {total}"
+STATS_WEEK_PLANNED = "📅 This week: {done} of {planned} planned runs"
+STATS_WEEK = "📅 This week: {done}"
+STATS_FEEL = "🏃 Average run feel after warm-ups: {average:.1f} / 5 ({count} check-ins)"
+STATS_FEEL_ONE = "🏃 Run feel after warm-ups: {average:.0f} / 5 (1 check-in)"
+STATS_FEEL_NONE = "🏃 Run feel: answer a check-in after your next run to see it here."
+
+HEATMAP_TITLE = "Last 12 weeks"
+HEATMAP_DONE = "done"
+HEATMAP_MISSED = "missed"
+HEATMAP_FROZEN = "frozen"
+HEATMAP_REST = "rest"
+HEATMAP_TODAY = "today"
+
+# After-run check-ins
+CHECKIN_FEEL = "🏃 How did your run feel?\n1 = rough · 5 = great"
+CHECKIN_FEEL_LOW = "1 😣"
+CHECKIN_FEEL_HIGH = "5 🤩"
+CHECKIN_PAIN = "🏃 Run feel: {feel}/5\n\nAny pain?"
+CHECKIN_PAIN_LABELS = {
+    "none": "👍 None",
+    "knee": "Knee",
+    "hip": "Hip",
+    "ankle": "Ankle",
+    "back": "Back",
+    "other": "Other",
+}
+CHECKIN_THANKS = "🙏 Thanks! Run feel {feel}/5, {pain}. It all goes into /stats."
+CHECKIN_NO_PAIN = "no pain"
+CHECKIN_SOME_PAIN = "{pain} pain"
+EASE_OFF = (
+    "You've mentioned pain after two runs in a row. It may be worth easing off for a few days: "
+    "shorter or easier runs, more rest. If it persists, see a physiotherapist."
+)
+ANSWER_CHECKIN_CLOSED = "This check-in has closed."
+ANSWER_CHECKIN_NOTED = "Noted ✅"
+ANSWER_THANKS = "Thanks!"
+
+# /settings
+SETTINGS = (
+    "⚙️ Settings\n\n"
+    "After-run check-in: {checkin}\n"
+    "Time zone: {timezone} (set with /remind)\n\n"
+    "Choose when to ask how your run felt:"
+)
+SETTINGS_CHECKIN_AFTER = "{minutes} min after the warm-up"
+SETTINGS_CHECKIN_OFF = "off"
+SETTINGS_MINUTES_BUTTON = "{minutes} min"
+SETTINGS_OFF_BUTTON = "Off"
+ANSWER_SETTINGS_SAVED = "Saved ✅"
+
+# /export and /forget
+EXPORT_CAPTION = "📦 Everything I keep about you, as JSON."
+FORGET_CONFIRM = (
+    "🗑 This deletes everything I keep about you: settings, reminders, warm-ups, check-ins and "
+    "your streak. It can't be undone.\n\nDelete it all?"
+)
+FORGET_YES_BUTTON = "🗑 Delete everything"
+FORGET_NO_BUTTON = "Keep my data"
+FORGOTTEN = (
+    "Done: everything I kept about you is deleted. Send /start whenever you want to begin again."
+)
+FORGET_CANCELLED = "Nothing was deleted."

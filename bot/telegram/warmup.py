@@ -8,9 +8,10 @@ from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.coach.walkthrough import Action, Outcome, Step, Walkthrough, apply
-from bot.db import warmups
-from bot.telegram import texts
+from bot.coach.progress import CompletionNote
+from bot.coach.walkthrough import Action, Outcome, Status, Step, Walkthrough, apply
+from bot.db import checkins, stats, warmups
+from bot.telegram import checkin_jobs, texts
 from bot.telegram.callbacks import parse_resume, parse_tap
 from bot.telegram.cards import card_keyboard, card_text, resume_offer
 from bot.telegram.delivery import answer_quietly, edit_if_changed, with_retries
@@ -112,6 +113,8 @@ async def warmup_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     answer: str | None = None
+    note: CompletionNote | None = None
+    checkin_planned = False
     try:
         tap = parse_tap(query.data)
         message = _message_of(query)
@@ -132,10 +135,22 @@ async def warmup_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
                 # Lost a race with another tap on the same version: that one counted.
                 await db.refresh(row)
                 step = Step(warmups.to_walkthrough(row), Outcome.STALE)
+            elif step.outcome is Outcome.COMPLETED:
+                # The streak moves in the same transaction that completes the warm-up: both or
+                # neither are stored, and the save_step above already made this tap the only one.
+                note = await stats.record_completion(db, row, step.state, routine)
+                planned = await checkins.schedule_checkin(db, row, step.state.finished_at)
+                checkin_planned = planned is not None
+            if note is None and step.state.status is Status.COMPLETED:
+                note = await stats.note_for(db, row.id)  # to repaint the card with its note
+        if checkin_planned:
+            await checkin_jobs.arm(context.application)
         answer = _answer_for(step, routine.exercises)
         # Also after a stale tap: if an earlier edit was lost (a 5xx), this repaints the card.
         await edit_if_changed(
-            message, card_text(step.state, routine), card_keyboard(tap.warmup_id, step.state)
+            message,
+            card_text(step.state, routine, note),
+            card_keyboard(tap.warmup_id, step.state),
         )
     finally:
         await answer_quietly(query, answer)

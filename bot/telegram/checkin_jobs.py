@@ -1,0 +1,161 @@
+"""Asking after-run check-ins: one scheduler job wakes at the next due instant, like reminders.
+
+Every check-in keeps its due instant in UTC in an indexed column, so the dispatcher is one job
+whatever the number of runners (see bot/telegram/reminder_jobs.py for why not one job each). It
+asks what is due, closes questions left unanswered for `CHECKIN_OPEN_FOR`, and re-arms itself
+for the earliest next instant. It is re-armed whenever a check-in is created or moved, and a
+safety-net job picks up check-ins another process created.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.coach.progress import CHECKIN_OPEN_FOR, FEEL_SCORES, PAIN_AREAS
+from bot.db import checkins
+from bot.db.models import CheckIn
+from bot.telegram import texts
+from bot.telegram.callbacks import CheckInTap
+from bot.telegram.delivery import with_retries
+from bot.telegram.reminder_jobs import SAFETY_NET_INTERVAL
+from bot.telegram.services import SERVICES_KEY, Services
+
+logger = logging.getLogger(__name__)
+
+DISPATCH_JOB_ID = "checkins-dispatch"
+SAFETY_NET_JOB_ID = "checkins-safety-net"
+BATCH_SIZE = 500
+# APScheduler drops a job that runs more than misfire_grace_time late (1 s by default). Never
+# drop the dispatcher: it decides itself what is still worth asking (a check-in due a little
+# while ago is asked late; one overdue by more than CHECKIN_OPEN_FOR is closed unasked), so a
+# busy loop or a sleeping laptop can delay a question but never lose the dispatcher.
+MISFIRE_GRACE_TIME = None
+_JOB_KWARGS = {"misfire_grace_time": MISFIRE_GRACE_TIME, "coalesce": True}
+
+
+def feel_keyboard(checkin_id: int) -> InlineKeyboardMarkup:
+    def label(score: int) -> str:
+        if score == FEEL_SCORES[0]:
+            return texts.CHECKIN_FEEL_LOW
+        if score == FEEL_SCORES[-1]:
+            return texts.CHECKIN_FEEL_HIGH
+        return str(score)
+
+    # One row of five: each answer is a single tap.
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    label(score), callback_data=CheckInTap(checkin_id, "f", str(score)).encode()
+                )
+                for score in FEEL_SCORES
+            ]
+        ]
+    )
+
+
+def pain_keyboard(checkin_id: int) -> InlineKeyboardMarkup:
+    def button(code: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            texts.CHECKIN_PAIN_LABELS[PAIN_AREAS[code]],
+            callback_data=CheckInTap(checkin_id, "p", code).encode(),
+        )
+
+    return InlineKeyboardMarkup(
+        [[button("n")], [button("k"), button("h"), button("a")], [button("b"), button("o")]]
+    )
+
+
+async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Scheduler entry point: ask what is due, close what is overdue, then re-arm."""
+    await dispatch_checkins(context.application)
+
+
+async def dispatch_checkins(application: Application) -> int:
+    """Ask every check-in due now; returns how many questions were handed to Telegram."""
+    services: Services = application.bot_data[SERVICES_KEY]
+    lock: asyncio.Lock = application.bot_data.setdefault("checkin_dispatch_lock", asyncio.Lock())
+    asked = 0
+    async with lock:
+        now = services.clock()
+        async with services.sessions.begin() as db:
+            closed = await checkins.expire_overdue(db, now, CHECKIN_OPEN_FOR)
+        if closed:
+            logger.info("Closed %d unanswered check-ins", closed)
+        seen: set[int] = set()
+        while True:
+            async with services.sessions() as db:
+                due = [i for i in await checkins.due_checkins(db, now, BATCH_SIZE) if i not in seen]
+            if not due:
+                break
+            seen.update(due)
+            claimed = [row for i in due if (row := await _claim(services, i, now)) is not None]
+            await asyncio.gather(*(_ask(application, row) for row in claimed))
+            asked += len(claimed)
+    await arm(application)
+    return asked
+
+
+async def _claim(services: Services, checkin_id: int, now: datetime) -> CheckIn | None:
+    async with services.sessions.begin() as db:
+        if not await checkins.claim(db, checkin_id, now, CHECKIN_OPEN_FOR):
+            return None  # another process or an earlier run asked it: never ask twice
+        return await db.get(CheckIn, checkin_id)
+
+
+async def _ask(application: Application, checkin: CheckIn) -> None:
+    services: Services = application.bot_data[SERVICES_KEY]
+    try:
+        message = await with_retries(
+            lambda: application.bot.send_message(
+                checkin.chat_id, texts.CHECKIN_FEEL, reply_markup=feel_keyboard(checkin.id)
+            ),
+            "sendMessage (check-in)",
+        )
+    except Forbidden as error:
+        logger.warning("User %s blocked the bot (%s); check-in closed", checkin.user_id, error)
+        message = None
+    except TelegramError as error:
+        logger.error("Check-in %s to user %s failed: %s", checkin.id, checkin.user_id, error)
+        message = None
+    async with services.sessions.begin() as db:
+        if message is None:
+            await checkins.expire(db, checkin.id)
+        else:
+            await checkins.set_message(db, checkin.id, message.message_id)
+
+
+async def arm(application: Application) -> None:
+    """(Re)schedule the dispatcher for the earliest due instant, or remove it if none."""
+    services: Services = application.bot_data[SERVICES_KEY]
+    job_queue = application.job_queue
+    if job_queue is None:
+        return
+    async with services.sessions() as db:
+        wake = await checkins.next_wake(db)
+    for job in job_queue.get_jobs_by_name(DISPATCH_JOB_ID):
+        job.schedule_removal()
+    if wake is None:
+        return
+    delay = max(0.0, (wake - services.clock()).total_seconds())
+    job_queue.run_once(dispatch_job, when=delay, name=DISPATCH_JOB_ID, job_kwargs=_JOB_KWARGS)
+
+
+def start_checkin_jobs(application: Application) -> None:
+    """At start-up: the safety net, and a dispatch at once to catch up after downtime."""
+    job_queue = application.job_queue
+    assert job_queue is not None, "python-telegram-bot[job-queue] is required"
+    job_queue.run_repeating(
+        dispatch_job,
+        interval=SAFETY_NET_INTERVAL,
+        first=SAFETY_NET_INTERVAL,
+        name=SAFETY_NET_JOB_ID,
+        job_kwargs=_JOB_KWARGS,
+    )
+    job_queue.run_once(dispatch_job, when=0, name=DISPATCH_JOB_ID, job_kwargs=_JOB_KWARGS)

@@ -1,0 +1,69 @@
+"""Handlers for /settings: when to ask how the run felt after a warm-up (30-120 min, or off)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from bot.coach.progress import CHECKIN_CHOICES
+from bot.db import checkins, warmups
+from bot.db.models import User
+from bot.telegram import checkin_jobs, texts
+from bot.telegram.callbacks import CheckInSetting, parse_checkin_setting
+from bot.telegram.delivery import answer_quietly, edit_if_changed
+from bot.telegram.services import services_of
+
+
+async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the runner's settings with buttons to change the check-in delay."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    assert message is not None and user is not None and chat is not None
+    services = services_of(context)
+    async with services.sessions.begin() as db:
+        account = await warmups.ensure_user(db, user.id, chat.id, user.first_name, services.clock())
+        minutes = await checkins.checkin_minutes(db, user.id)
+        text, keyboard = settings_view(minutes, account.timezone)
+    await message.reply_text(text, reply_markup=keyboard, do_quote=False)
+
+
+async def settings_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A check-in delay button: store it, move waiting check-ins, redraw the settings."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    assert query is not None and user is not None and chat is not None
+    answer: str | None = None
+    try:
+        choice = parse_checkin_setting(query.data)
+        message = query.message if isinstance(query.message, Message) else None
+        if choice is None or message is None:
+            return
+        if choice.minutes is not None and choice.minutes not in CHECKIN_CHOICES:
+            return  # not a button we drew: refused quietly
+        services = services_of(context)
+        now = services.clock()
+        async with services.sessions.begin() as db:
+            account = await db.get(User, user.id)
+            if account is None:  # settings from before /forget: start afresh
+                account = await warmups.ensure_user(db, user.id, chat.id, user.first_name, now)
+            await checkins.set_checkin_minutes(db, user.id, choice.minutes, now)
+            text, keyboard = settings_view(choice.minutes, account.timezone)
+        answer = texts.ANSWER_SETTINGS_SAVED
+        await checkin_jobs.arm(context.application)
+        await edit_if_changed(message, text, keyboard)
+    finally:
+        await answer_quietly(query, answer)
+
+
+def settings_view(minutes: int | None, timezone: str) -> tuple[str, InlineKeyboardMarkup]:
+    checkin = (
+        texts.SETTINGS_CHECKIN_OFF
+        if minutes is None
+        else texts.SETTINGS_CHECKIN_AFTER.format(minutes=minutes)
+    )
+    text = texts.SETTINGS.format(checkin=checkin, timezone=timezone)
+
+    def button(label: str, choice: int | None) -> InlineKeyboardButton:
+        shown = f"✓ {label}" if choice == minutes else label
+        return InlineKeyboardButton(shown, callback_data=CheckInSetting(choice).encode())
+
+    row = [button(texts.SETTINGS_MINUTES_BUTTON.format(minutes=m), m) for m in CHECKIN_CHOICES]
+    return text, InlineKeyboardMarkup([row, [button(texts.SETTINGS_OFF_BUTTON, None)]])

@@ -1,0 +1,106 @@
+"""Handler for /stats: the streak and totals as a short text, and the 12-week calendar picture."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.coach.calendar import calendar_grid
+from bot.coach.streaks import MAX_FREEZES, week_progress
+from bot.db import stats, warmups
+from bot.telegram import texts
+from bot.telegram.callbacks import MENU_WARMUP
+from bot.telegram.delivery import with_retries
+from bot.telegram.heatmap import render_calendar
+from bot.telegram.services import Services, services_of
+
+
+@dataclass(frozen=True)
+class StatsReply:
+    text: str
+    picture: bytes | None  # PNG; None for a runner with nothing to show yet
+
+
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the runner's streak, totals and calendar; encouragement when there is nothing yet."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    assert message is not None and user is not None and chat is not None
+    services = services_of(context)
+    async with services.sessions.begin() as db:
+        await warmups.ensure_user(db, user.id, chat.id, user.first_name, services.clock())
+    reply = await build_stats(services, user.id, services.clock())
+    if reply.picture is None:
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(texts.START_WARMUP_BUTTON, callback_data=MENU_WARMUP)]]
+        )
+        await message.reply_text(reply.text, reply_markup=keyboard, do_quote=False)
+        return
+    picture = reply.picture
+    await with_retries(
+        lambda: context.bot.send_photo(chat.id, photo=picture, caption=reply.text),
+        "sendPhoto",
+    )
+
+
+async def build_stats(services: Services, user_id: int, now: datetime) -> StatsReply:
+    """Everything /stats does short of sending: the reads, the streak view, the picture."""
+    async with services.sessions.begin() as db:
+        snapshot = await stats.load_stats(db, user_id, now)
+    if snapshot.streak.total == 0:
+        return StatsReply(texts.STATS_EMPTY, None)
+    grid = calendar_grid(
+        snapshot.done_days,
+        snapshot.streak.frozen_days,
+        snapshot.run_days,
+        snapshot.today,
+        stats.CALENDAR_WEEKS,
+        since=snapshot.since,
+    )
+    # Drawing takes a few milliseconds of CPU: off the event loop, so other runners don't wait.
+    picture = await asyncio.to_thread(render_calendar, grid, snapshot.today)
+    return StatsReply(stats_text(snapshot), picture)
+
+
+def stats_text(snapshot: stats.StatsSnapshot) -> str:
+    streak = snapshot.streak
+    lines = []
+    if snapshot.freezes_to_tell == 1:
+        lines += [texts.FREEZE_SAVED.format(streak=streak.current), ""]
+    elif snapshot.freezes_to_tell > 1:
+        lines += [
+            texts.FREEZES_SAVED.format(freezes=snapshot.freezes_to_tell, streak=streak.current),
+            "",
+        ]
+    lines += [
+        texts.STATS_TITLE,
+        "",
+        texts.STATS_CURRENT.format(current=streak.current),
+        texts.STATS_LONGEST.format(longest=streak.longest),
+        (
+            texts.STATS_FREEZES_FULL.format(freezes=streak.freezes, max=MAX_FREEZES)
+            if streak.freezes >= MAX_FREEZES
+            else texts.STATS_FREEZES.format(
+                freezes=streak.freezes, max=MAX_FREEZES, next_in=streak.next_freeze_in
+            )
+        ),
+        texts.STATS_TOTAL.format(total=streak.total),
+    ]
+    done, planned = week_progress(snapshot.done_days, snapshot.today, snapshot.run_days)
+    lines.append(
+        texts.STATS_WEEK.format(done=done)
+        if planned is None
+        else texts.STATS_WEEK_PLANNED.format(done=done, planned=planned)
+    )
+    if snapshot.feel_average is None:
+        lines.append(texts.STATS_FEEL_NONE)
+    elif snapshot.feel_count == 1:
+        lines.append(texts.STATS_FEEL_ONE.format(average=snapshot.feel_average))
+    else:
+        lines.append(
+            texts.STATS_FEEL.format(average=snapshot.feel_average, count=snapshot.feel_count)
+        )
+    return "\n".join(lines)

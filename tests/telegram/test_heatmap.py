@@ -1,0 +1,62 @@
+"""The /stats calendar picture: a valid PNG of the promised size, each day in its colour."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from PIL import Image
+
+from bot.coach.calendar import DayCell, calendar_grid
+from bot.telegram.heatmap import CELL, COLOURS, GAP, LEFT, TOP, image_size, render_calendar
+
+TODAY = date(2026, 11, 25)  # a Wednesday
+MWF = frozenset({0, 2, 4})
+
+
+def pixel(png: bytes, weekday: int, week: int) -> tuple[int, int, int]:
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return image.getpixel(
+        (LEFT + week * (CELL + GAP) + CELL // 2, TOP + weekday * (CELL + GAP) + CELL // 2)
+    )
+
+
+def test_a_valid_png_of_the_promised_size() -> None:
+    grid = calendar_grid([TODAY], [], MWF, TODAY)
+    png = render_calendar(grid, TODAY)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    assert image.format == "PNG"
+    assert image.size == image_size(12)
+    width, height = image.size
+    # Telegram's photo limits: width + height <= 10000, aspect ratio at most 20.
+    assert width + height <= 10_000 and max(width, height) <= 20 * min(width, height)
+
+
+def test_each_day_is_drawn_in_its_colour() -> None:
+    monday = TODAY - timedelta(days=2)
+    last_week = monday - timedelta(days=7)
+    done = [monday, last_week + timedelta(days=4)]
+    frozen = [last_week + timedelta(days=2)]
+    grid = calendar_grid(done, frozen, MWF, TODAY, since=last_week - timedelta(days=7))
+    png = render_calendar(grid, TODAY)
+    assert pixel(png, 0, 11) == COLOURS[DayCell.DONE]
+    assert pixel(png, 2, 10) == COLOURS[DayCell.FROZEN]
+    assert pixel(png, 0, 10) == COLOURS[DayCell.MISSED]
+    assert pixel(png, 4, 10) == COLOURS[DayCell.DONE]
+    assert pixel(png, 1, 10) == COLOURS[DayCell.REST]
+    assert pixel(png, 4, 11) == COLOURS[DayCell.FUTURE]
+    assert pixel(png, 0, 0) == COLOURS[DayCell.BEFORE_START]
+
+
+def test_same_input_same_bytes_and_other_widths() -> None:
+    grid = calendar_grid([TODAY], [], None, TODAY, weeks=4)
+    assert render_calendar(grid, TODAY) == render_calendar(grid, TODAY)
+    assert Image.open(io.BytesIO(render_calendar(grid, TODAY))).size == image_size(4)
+
+
+def test_a_malformed_grid_is_refused() -> None:
+    with pytest.raises(ValueError):
+        render_calendar([[DayCell.REST]] * 6, TODAY)
