@@ -1,0 +1,233 @@
+"""The web chat in a real browser: headless Chromium (Debian's) driven by Playwright.
+
+The sandbox, the real bot and the browser run in the test's event loop. The full warm-up is done
+by tapping the page's buttons; a screenshot taken mid-way is kept in docs/ for the README.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.coach.clock import ManualClock
+from bot.sandbox.run import connect_bot
+from bot.sandbox.server import BotApiSandbox
+from bot.sandbox.webchat import DEFAULT_PROFILES, NO_REMINDER, WebChat, attach_webchat
+from bot.telegram import texts
+from tests.harness import BotRunner
+
+try:
+    from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+except ImportError:  # the dev extras are not installed: the fixture below says so
+    async_playwright = None  # type: ignore[assignment]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# The emoji font makes the screenshot look like Telegram; the tests pass without it.
+APT_PACKAGES = ["chromium", "fonts-noto-color-emoji"]
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "sandbox-mid-warmup.png"
+ADA, BEN = DEFAULT_PROFILES[0], DEFAULT_PROFILES[1]
+STEPS = 12  # six exercises, two sets each
+
+
+def _find_chromium() -> str | None:
+    if CHROMIUM.exists():
+        return str(CHROMIUM)
+    return shutil.which("chromium")
+
+
+def _install_chromium() -> str:
+    """apt-get the browser; returns what went wrong, or an empty string."""
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        return "not root or no apt-get, so it cannot be installed here"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update"], ["apt-get", "install", "-y", *APT_PACKAGES]):
+        print(f"browser tests: running {' '.join(command)} (takes a minute)")
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:
+            return f"{' '.join(command)} failed: {done.stderr.strip()[-300:]}"
+    return ""
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    """Debian's chromium, installed when missing. Under CI=true a missing browser fails."""
+    problem = ""
+    if async_playwright is None:
+        problem = "playwright is not installed (pip install -e '.[dev]')"
+    executable = _find_chromium()
+    if not problem and executable is None:
+        problem = _install_chromium()
+        executable = _find_chromium()
+        if executable is None:
+            problem = f"chromium not found at {CHROMIUM}" + (f": {problem}" if problem else "")
+    if problem or executable is None:
+        reason = f"browser tests need headless Chromium: {problem}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        print(reason)
+        pytest.skip(reason)
+    return executable
+
+
+# The web chat's routes must be on the app before the server starts: this `sandbox` replaces
+# the shared one (with the same check), and the shared `bot` fixture runs the real bot on it.
+@pytest.fixture
+def webchat(clock: ManualClock) -> WebChat:
+    server = BotApiSandbox()
+    # Message times from the test clock: the same screenshot on every run.
+    server.now = lambda: clock.now.timestamp()
+    return attach_webchat(server)
+
+
+@pytest.fixture
+async def sandbox(webchat: WebChat) -> AsyncIterator[BotApiSandbox]:
+    server = webchat.sandbox
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+    assert not server.violations, f"Bot API calls Telegram would reject: {server.violations}"
+
+
+@pytest.fixture
+async def coach(webchat: WebChat, bot: BotRunner) -> BotRunner:
+    assert bot.application is not None
+    await connect_bot(webchat, bot.application)
+    return bot
+
+
+@pytest.fixture
+async def browser(chromium_executable: str) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=chromium_executable, args=CHROMIUM_ARGS
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.fixture
+async def page(browser: Browser, webchat: WebChat, coach: BotRunner) -> AsyncIterator[Page]:
+    context = await browser.new_context(viewport={"width": 1100, "height": 720})
+    opened = await context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    await opened.goto(f"{webchat.url}/#user-{ADA.user_id}")
+    await expect(opened.locator(".user.active")).to_contain_text("Ada")
+    try:
+        yield opened
+    finally:
+        await context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def runner_item(page: Page, user_id: int) -> Locator:
+    return page.locator(f'.user[data-user-id="{user_id}"]')
+
+
+async def send(page: Page, text: str) -> None:
+    await page.locator("#text").fill(text)
+    await page.locator("#text").press("Enter")
+
+
+async def test_a_whole_warmup_by_tapping_the_page(page: Page, coach: BotRunner) -> None:
+    await page.locator("#text").fill("/")
+    menu = page.locator("#command-menu")
+    await expect(menu).to_be_visible()
+    await expect(menu.locator(".command-name").first).to_have_text(f"/{texts.COMMANDS[0][0]}")
+    await send(page, "/warmup")
+    await expect(menu).to_be_hidden()
+    card = page.locator(".row.in").last
+    await expect(card).to_contain_text("Exercise 1 of 6")
+    card = page.locator(f'[data-message-id="{await card.get_attribute("data-message-id")}"]')
+    for step in range(1, STEPS + 1):
+        coach.clock.advance(seconds=45)
+        await card.get_by_role("button", name=texts.DONE_SET_BUTTON).click()
+        if step < STEPS:
+            exercise, set_index = divmod(step, 2)
+            # Both together only once this tap's edit has arrived.
+            await expect(card).to_contain_text(f"Exercise {exercise + 1} of 6")
+            await expect(card).to_contain_text(f"Set {set_index + 1} of 2")
+        if step == 5:
+            await expect(page.locator("#toast")).to_have_text(
+                texts.ANSWER_SET_DONE.format(set_number=1)
+            )
+            SCREENSHOT.parent.mkdir(exist_ok=True)
+            await page.screenshot(path=SCREENSHOT, animations="disabled")
+    await expect(card).to_contain_text("Warm-up complete")
+    await expect(card.locator(".kb-button")).to_have_count(0)
+    await expect(card).to_contain_text("edited")
+
+    await send(page, "/stats")
+    if "stats" in [command for command, _ in texts.COMMANDS]:
+        # The chart arrives as a photo: the page shows it, loaded from the sandbox.
+        chart = page.locator(".row.in img.photo").last
+        await expect(chart).to_be_visible()
+        await page.wait_for_function(
+            "() => [...document.querySelectorAll('img.photo')].some("
+            "i => i.complete && i.naturalWidth > 0)"
+        )
+    else:
+        unknown = texts.UNKNOWN_COMMAND.format(command="/stats")
+        await expect(page.locator(".row.in .text").last).to_contain_text(unknown)
+
+
+async def test_html_from_the_bot_shows_as_text(page: Page, coach: BotRunner) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    assert coach.application is not None
+    html = "<script>alert(1)</script><b>x</b>"
+    await coach.application.bot.send_message(ADA.user_id, html)
+    await coach.application.bot.send_message(
+        ADA.user_id, "&lt;img src=x onerror=alert(2)&gt; <b>bold</b>", parse_mode="HTML"
+    )
+    for _ in range(2):  # pushed live, then drawn again from the snapshot after a reload
+        texts_shown = page.locator(".row.in .text")
+        await expect(texts_shown.nth(0)).to_contain_text(html)
+        await expect(texts_shown.nth(1)).to_contain_text("<img src=x onerror=alert(2)> bold")
+        await expect(page.locator("#messages b")).to_have_count(1)
+        await expect(page.locator("#messages b")).to_have_text("bold")
+        assert await page.locator("#messages script, #messages img").count() == 0
+        await page.reload()
+    assert dialogs == []
+
+
+async def test_switching_runners_and_firing_a_reminder(page: Page, coach: BotRunner) -> None:
+    await send(page, "/help")
+    await expect(page.locator(".row.in")).to_have_count(1)
+    await runner_item(page, BEN.user_id).click()
+    await expect(page.locator("#chat-status")).to_contain_text("America/New_York")
+    await expect(page.locator(".row")).to_have_count(0)
+    fire = page.get_by_role("button", name="Fire my next reminder now")
+    await fire.click()
+    await expect(page.locator("#toast")).to_have_text(NO_REMINDER)
+    await send(page, "/remind mon,wed,fri 07:00")
+    await expect(page.locator(".row.in").last).to_contain_text("(America/New_York)")
+    await fire.click()
+    reminder = page.locator(".row.in").last
+    await expect(reminder).to_contain_text("Run at 07:00: time to warm up")
+    await expect(reminder.get_by_role("button", name=texts.SNOOZE_BUTTON)).to_be_visible()
+    # Ada's chat is her own, and a message for her while away shows as unread.
+    assert coach.application is not None
+    await coach.application.bot.send_message(ADA.user_id, "Psst, Ada")
+    await expect(runner_item(page, ADA.user_id).locator(".unread")).to_have_text("1")
+    await runner_item(page, ADA.user_id).click()
+    await expect(page.locator(".row.in").last).to_contain_text("Psst, Ada")
+    await expect(page.locator(".row", has_text="Run at")).to_have_count(0)
+    await expect(runner_item(page, ADA.user_id).locator(".unread")).to_have_count(0)
