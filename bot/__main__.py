@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 
 from telegram import Update
@@ -12,6 +11,8 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.app import StartupError, build_application
 from bot.config import Settings, SettingsError, load_settings
+from bot.logs import configure_logging, scrub
+from bot.webhook import serve_webhook, webhook_secret
 
 NO_TOKEN_HELP = """\
 No TELEGRAM_BOT_TOKEN is set, so this starts the offline sandbox: a local stand-in for Telegram \
@@ -40,15 +41,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level, stream=sys.stderr
-    )
-    # httpx logs every request URL at INFO, and the URL contains the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -56,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    secrets = [settings.token or ""]
+    if settings.webhook_url:
+        secrets.append(webhook_secret(settings))
+    configure_logging(settings.log_level, settings.log_format, secrets)
     if not settings.token:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return run_offline_sandbox(settings, fresh=args.fresh)
@@ -65,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         application = build_application(settings)
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        if settings.webhook_url:
+            asyncio.run(serve_webhook(application, settings))
+        else:
+            # Stops on SIGINT, SIGTERM and SIGABRT: no new updates, handlers in flight finish.
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
     except (SettingsError, StartupError) as error:
         print(error, file=sys.stderr)
         return 2
@@ -73,9 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         print("Setting TELEGRAM_BOT_TOKEN: Telegram rejected this token.", file=sys.stderr)
         return 2
     except NetworkError as error:
+        reason = scrub(str(error), secrets)
         print(
             f"Setting TELEGRAM_API_BASE_URL: cannot reach "
-            f"{settings.telegram_api_base_url} ({error})",
+            f"{settings.telegram_api_base_url} ({reason})",
             file=sys.stderr,
         )
         return 2

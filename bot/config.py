@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -30,14 +30,24 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     routine_file: Path = DATA_DIR / "routine.toml"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    # Webhook mode instead of long polling when set: Telegram POSTs updates to this HTTPS URL
+    # (its path is the one served). Several processes behind one URL must share the secret; the
+    # default is derived from the token, so they do.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(
+        default=8443, ge=1, le=65535, validation_alias=AliasChoices("WEBHOOK_PORT", "PORT")
+    )
     # Per-user concurrency: updates of one user run in order, different users in parallel.
     max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
     # The offline sandbox's web chat and Bot API (no token): 127.0.0.1 only; 0 picks a free port.
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator("telegram_bot_token", "webhook_url", "webhook_secret", mode="before")
     @classmethod
-    def _empty_token_is_none(cls, value: object) -> object:
+    def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("telegram_api_base_url")
@@ -47,6 +57,19 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(
                 f"must be an http(s) URL such as https://api.telegram.org/bot, not {value!r}"
+            )
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                f"must be the public URL Telegram posts to, such as "
+                f"https://coach.example.com/telegram, not {value!r}"
             )
         return value
 

@@ -429,6 +429,11 @@ class BotApiSandbox:
     def unanswered_callback_queries(self) -> list[str]:
         return [qid for qid, q in self._queries.items() if q.answer is None]
 
+    @property
+    def max_delivered_update_id(self) -> int:
+        """The newest update id handed to the bot by getUpdates (0 before any)."""
+        return self._max_delivered_update_id
+
     def count(self, method: str) -> int:
         return self.call_counts[self.spec.canonical_method(method) or method]
 

@@ -191,6 +191,11 @@ async def deliver(application: Application, outgoing: Outgoing) -> None:
             "sendMessage (reminder)",
         )
         message_id = message.message_id
+        logger.info(
+            "Reminder sent to user %s for their run at %s",
+            outgoing.user_id,
+            outgoing.run_time.strftime("%H:%M"),
+        )
     except Forbidden as error:
         status = "blocked"
         logger.warning(
