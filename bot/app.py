@@ -16,6 +16,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_to_head
 from bot.telegram.checkin_jobs import start_checkin_jobs
 from bot.telegram.concurrency import PerChatUpdateProcessor
+from bot.telegram.flood import FloodGuard
 from bot.telegram.rate_limit import SendRateLimiter
 from bot.telegram.registry import command_menu, register_handlers
 from bot.telegram.reminder_jobs import start_reminder_jobs
@@ -64,7 +65,7 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> Applicat
         sessions=create_session_factory(engine),
         clock=clock,
     )
-    register_handlers(application)
+    register_handlers(application, FloodGuard(settings.flood_burst, settings.flood_rate))
     return application
 
 

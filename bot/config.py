@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     webhook_port: int = Field(
         default=8443, ge=1, le=65535, validation_alias=AliasChoices("WEBHOOK_PORT", "PORT")
     )
+    # The flood guard: a burst of this many updates per user, refilled at this rate per second.
+    flood_burst: int = Field(default=10, ge=1, le=10_000)
+    flood_rate: float = Field(default=3.0, gt=0)
     # Per-user concurrency: updates of one user run in order, different users in parallel.
     max_concurrent_updates: int = Field(default=64, ge=1, le=1024)
     # The offline sandbox's web chat and Bot API (no token): 127.0.0.1 only; 0 picks a free port.

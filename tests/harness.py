@@ -23,7 +23,13 @@ ROUTINE_FILE = Path(__file__).resolve().parents[1] / "data" / "routine.toml"
 class BotRunner:
     """Starts, stops and restarts the bot; a restart is a new Application on the same database."""
 
-    def __init__(self, sandbox: BotApiSandbox, database_url: str, clock: ManualClock) -> None:
+    def __init__(
+        self,
+        sandbox: BotApiSandbox,
+        database_url: str,
+        clock: ManualClock,
+        **settings: object,
+    ) -> None:
         self.sandbox = sandbox
         self.clock = clock
         self.settings = Settings(
@@ -31,6 +37,9 @@ class BotRunner:
             telegram_api_base_url=sandbox.base_url,
             database_url=database_url,
             routine_file=ROUTINE_FILE,
+            # Scripted users tap faster than any person; tests/e2e/test_flood.py uses the
+            # defaults to test the guard itself.
+            **{"flood_rate": 1000.0, **settings},
             _env_file=None,
         )
         self.application: Application | None = None

@@ -20,9 +20,13 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 SPEC_ENV_VAR = "SANDBOX_API_SPEC"
-DEFAULT_SPEC_PATH = (
+# The project's source of truth, next to the repository, and the copy shipped in the package
+# for a clone (or an installed bot) without it. A test keeps the two identical.
+SHARED_SPEC_PATH = (
     Path(__file__).resolve().parents[3] / "shared" / "telegram-bot-api" / "api.min.json"
 )
+BUNDLED_SPEC_PATH = Path(__file__).resolve().parent / "telegram-bot-api" / "api.min.json"
+DEFAULT_SPEC_PATH = SHARED_SPEC_PATH if SHARED_SPEC_PATH.is_file() else BUNDLED_SPEC_PATH
 
 _SCALARS = frozenset({"String", "Integer", "Float", "Boolean", "InputFile"})
 _INT_RE = re.compile(r"[+-]?\d+")
@@ -108,7 +112,7 @@ def _fields(raw: list[dict[str, Any]] | None) -> dict[str, FieldSpec]:
 
 
 def resolve_spec_path(spec_path: Path | None = None) -> Path:
-    """Explicit path wins, then $SANDBOX_API_SPEC, then the shared checkout next to the repo."""
+    """Explicit path wins, then $SANDBOX_API_SPEC, then shared/ next to the repo, then the copy."""
     if spec_path is not None:
         return Path(spec_path)
     env = os.environ.get(SPEC_ENV_VAR)

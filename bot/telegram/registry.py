@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.telegram import basics, checkins, mydata, reminders, settings, stats, texts, warmup
 from bot.telegram.callbacks import (
@@ -17,9 +24,12 @@ from bot.telegram.callbacks import (
     TAP_PATTERN,
 )
 from bot.telegram.errors import on_error
+from bot.telegram.flood import FloodGuard
 
 
-def register_handlers(application: Application) -> None:
+def register_handlers(application: Application, flood_guard: FloodGuard) -> None:
+    # Group -1 runs first: a flooding user is stopped before any handler or database work.
+    application.add_handler(TypeHandler(Update, flood_guard), group=-1)
     application.add_handler(CommandHandler("start", basics.start_command))
     application.add_handler(CommandHandler("help", basics.help_command))
     application.add_handler(CommandHandler("warmup", warmup.warmup_command))

@@ -110,6 +110,8 @@ SETUP_GONE = "This setup has closed. Send /remind to start again."
 SETUP_TIME_SET = "Run time set to {time}."
 SETUP_TIMEZONE_SET = "Time zone set to {timezone}."
 
+SLOW_DOWN = "Easy there, I'm catching up. One tap at a time 🙂"
+
 UNKNOWN_COMMAND = "I don't know {command}. Send /help to see what I can do."
 PLAIN_TEXT = "Send /warmup to start your warm-up, or /help for everything I can do."
 SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try that again."

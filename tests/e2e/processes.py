@@ -24,6 +24,7 @@ class BotProcess:
             "DATABASE_URL": database_url,
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "DEBUG",
+            "FLOOD_RATE": "1000",
             **settings,
         }
         self.process: asyncio.subprocess.Process | None = None
