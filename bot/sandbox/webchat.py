@@ -194,7 +194,12 @@ class WebChat:
         await _json_body(request)
         if self.fire_reminder is None:
             return _error(503, "The bot is not running.")
-        fired = await self.fire_reminder(user.id)
+        try:
+            fired = await self.fire_reminder(user.id)
+        except Exception:
+            # The page shows one sentence; the details belong in the sandbox's log.
+            logger.exception("firing the next reminder of user %s failed", user.id)
+            return _error(500, "The reminder could not be sent; see the sandbox's log.")
         return web.json_response({"fired": fired, "toast": REMINDER_SENT if fired else NO_REMINDER})
 
     async def _file(self, request: web.Request) -> web.Response:

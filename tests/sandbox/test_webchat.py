@@ -359,11 +359,18 @@ async def test_python_m_bot_without_token_runs_the_sandbox_fresh_and_stops_clean
         assert {"users", "warmup_sessions"} <= tables(database)
         if HAS_PROC_NET:
             assert listening_addresses(port) == ["0100007F"], "listens on 127.0.0.1 only"
-        async with ClientSession() as http, http.get(url) as page:
-            assert page.status == 200
-        process.send_signal(signal.SIGINT)
-        async with asyncio.timeout(PROCESS_TIMEOUT):
-            _, stderr = await process.communicate()
+        async with ClientSession() as http:
+            async with http.get(url) as page:
+                assert page.status == 200
+            # A browser tab still listening must not hold up the stop.
+            async with http.get(f"{url}/api/events") as stream:
+                events = sse_events(stream)
+                async with asyncio.timeout(PROCESS_TIMEOUT):
+                    assert (await anext(events))[0] == "snapshot"
+                process.send_signal(signal.SIGINT)
+                async with asyncio.timeout(PROCESS_TIMEOUT):
+                    assert [event async for event in events] == [], "the stream just ends"
+                    _, stderr = await process.communicate()
     finally:
         if process.returncode is None:
             process.kill()
