@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -33,6 +34,9 @@ SAFETY_NET_JOB_ID = "reminders-safety-net"
 SAFETY_NET_INTERVAL = timedelta(minutes=5)
 BATCH_SIZE = 500
 SNOOZE = timedelta(minutes=10)
+# Reminders claimed but not yet sent, at most: enough to keep a 30/s limiter busy while one
+# waits for the database, few enough that a crash mid-burst loses only these (never sends twice).
+IN_FLIGHT = 8
 # A reminder is worth waiting out any number of 429s for: Telegram says how long to wait, and a
 # dropped reminder is the failure runners notice most.
 REMINDER_RETRIES_ON_429 = 50
@@ -90,19 +94,27 @@ async def dispatch_due(application: Application) -> int:
                 break
             seen.update(("s", d.user_id) for d in fresh)
             seen.update(("z", i) for i in fresh_snoozes)
-            # Each reminder starts sending as soon as it is claimed: claiming the whole batch
-            # first would leave the rate limiter idle for the first seconds of a burst.
-            deliveries: list[asyncio.Task[None]] = []
-            for item in fresh:
-                if outgoing := await _claim_scheduled(services, item, now):
-                    deliveries.append(asyncio.create_task(deliver(application, outgoing)))
-            for reminder_id in fresh_snoozes:
-                if outgoing := await _claim_snooze(services, reminder_id):
-                    deliveries.append(asyncio.create_task(deliver(application, outgoing)))
-            await asyncio.gather(*deliveries)
-            handed_over += len(deliveries)
+            # A few workers claim and send one reminder at a time. Claiming the whole batch
+            # first would idle the rate limiter at the start of a burst, and a crash would lose
+            # every claimed-but-unsent reminder; this way a crash loses at most IN_FLIGHT.
+            gate = asyncio.Semaphore(IN_FLIGHT)
+            claims = [_claim_scheduled(services, item, now) for item in fresh]
+            claims += [_claim_snooze(services, reminder_id) for reminder_id in fresh_snoozes]
+            sent = await asyncio.gather(*(_claim_and_send(application, gate, c) for c in claims))
+            handed_over += sum(sent)
     await arm(application)
     return handed_over
+
+
+async def _claim_and_send(
+    application: Application, gate: asyncio.Semaphore, claim: Awaitable[Outgoing | None]
+) -> int:
+    async with gate:
+        outgoing = await claim
+        if outgoing is None:
+            return 0
+        await deliver(application, outgoing)
+        return 1
 
 
 async def fire_next_reminder_now(application: Application, user_id: int) -> bool:
