@@ -73,7 +73,8 @@ def render_calendar(grid: Sequence[Sequence[DayCell]], today: date) -> bytes:
     _legend(draw, image.height - BOTTOM + 28)
 
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=False)
+    # zlib level 3 instead of the default 6: a third faster for about 4 KB more on ~15 KB.
+    image.save(buffer, format="PNG", compress_level=3)
     return buffer.getvalue()
 
 
