@@ -12,6 +12,7 @@ import asyncio
 import errno
 import logging
 import signal
+import time
 from functools import partial
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from bot.telegram.services import SERVICES_KEY, Services
 logger = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
+MESSAGE_ID_EPOCH = 1_735_689_600  # 2025-01-01 00:00 UTC
 FRESH_NEEDS_SQLITE = (
     "Setting DATABASE_URL: --fresh only deletes a SQLite file; empty this database yourself"
 )
@@ -82,12 +84,22 @@ async def connect_bot(webchat: WebChat, application: Application) -> None:
     webchat.fire_reminder = partial(fire_next_reminder_now, application)
 
 
+def first_message_id(now: float) -> int:
+    """Where a chat's message ids start this run: the seconds since 2025 (fits 32 bits until
+    2093). The chats live in memory but the bot's database remembers message ids from earlier
+    runs (a warm-up card it will edit); Telegram never reuses an id in a chat, so neither may
+    we. A run would have to add more than one message per second of its life to overlap."""
+    return max(0, int(now) - MESSAGE_ID_EPOCH)
+
+
 async def start_sandbox_server(
     port: int, profiles: tuple[Profile, ...] = DEFAULT_PROFILES
 ) -> tuple[BotApiSandbox, WebChat]:
     """The Bot API server with the web chat, listening on 127.0.0.1:port."""
     sandbox = BotApiSandbox()
     webchat = attach_webchat(sandbox, profiles)
+    for profile in profiles:
+        sandbox.user(profile.user_id).continue_message_ids_after(first_message_id(time.time()))
     try:
         await sandbox.start(host=HOST, port=port)
     except OSError as error:

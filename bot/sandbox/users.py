@@ -194,6 +194,11 @@ class SimulatedUser:
             self.blocked = False
             self._sandbox._user_block_changed(self)
 
+    def continue_message_ids_after(self, last_message_id: int) -> None:
+        """Number the next messages after ``last_message_id``, so that a chat started again
+        (the offline sandbox after a restart) never reuses an id the bot may still edit."""
+        self._last_message_id = max(self._last_message_id, last_message_id)
+
     # ------------------------------------------------------- used by the sandbox only
 
     def _next_message_id(self) -> int:

@@ -13,6 +13,7 @@ import signal
 import socket
 import sqlite3
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,13 @@ import pytest
 from aiohttp import ClientResponse, ClientSession
 
 from bot.coach.clock import ManualClock
-from bot.sandbox.run import connect_bot, delete_database, port_in_use_message
+from bot.sandbox.run import (
+    connect_bot,
+    delete_database,
+    first_message_id,
+    port_in_use_message,
+    start_sandbox_server,
+)
 from bot.sandbox.server import BotApiSandbox
 from bot.sandbox.webchat import DEFAULT_PROFILES, NO_REMINDER, STATIC_DIR, WebChat, attach_webchat
 from bot.telegram import texts
@@ -427,6 +434,20 @@ def test_fresh_deletes_the_sqlite_file_and_its_journals(tmp_path: Path) -> None:
     assert sorted(p.name for p in deleted) == ["coach.db", "coach.db-wal"]
     assert list(tmp_path.iterdir()) == []
     assert delete_database(f"sqlite+aiosqlite:///{database}") == [], "nothing there: fine"
+
+
+async def test_message_ids_go_on_after_a_restart() -> None:
+    # The bot's database keeps the ids of cards it will edit; a restarted sandbox (chats in
+    # memory) must not hand out those ids again.
+    before = first_message_id(time.time())
+    sandbox, _ = await start_sandbox_server(0)
+    try:
+        await sandbox.user(ADA.user_id).send("/start")
+        [message] = sandbox.user(ADA.user_id).chat
+    finally:
+        await sandbox.stop()
+    assert message.message_id > before
+    assert first_message_id(time.time() + 60) >= message.message_id + 59
 
 
 async def test_the_sandbox_binds_loopback_only() -> None:
