@@ -30,8 +30,13 @@ async def sandbox() -> AsyncIterator[BotApiSandbox]:
         yield server
     finally:
         await server.stop()
-    # Every call the bot made must be one real Telegram would accept.
+    # Every call the bot made must be one real Telegram would accept, and the bot never edits a
+    # message into what it already shows.
     assert not server.violations, f"Bot API calls Telegram would reject: {server.violations}"
+    not_modified = [
+        call for call in server.calls if "not modified" in str(call.response.get("description"))
+    ]
+    assert not not_modified, f"edits Telegram rejects as 'message is not modified': {not_modified}"
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -33,15 +34,48 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
     raise AssertionError("unreachable")
 
 
+class ShownCards:
+    """What this process last put on each message, newer than a callback query's copy.
+
+    A callback query carries the message as it was when tapped. Two quick taps carry the same
+    copy, and after the first one's edit that copy is out of date: comparing with it would send
+    an edit of what the message already shows ("message is not modified"). Bounded: the least
+    recently shown messages are forgotten (they fall back to the query's copy).
+    """
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._limit = limit
+        self._shown: OrderedDict[tuple[int, int], tuple[str, object]] = OrderedDict()
+
+    def get(self, chat_id: int, message_id: int) -> tuple[str, object] | None:
+        return self._shown.get((chat_id, message_id))
+
+    def remember(
+        self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboardMarkup | None
+    ) -> None:
+        key = (chat_id, message_id)
+        self._shown.pop(key, None)
+        self._shown[key] = (text, _rows(keyboard))
+        if len(self._shown) > self._limit:
+            self._shown.popitem(last=False)
+
+
 async def edit_if_changed(
-    message: Message, text: str, keyboard: InlineKeyboardMarkup | None
+    message: Message,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None,
+    shown: ShownCards | None = None,
 ) -> None:
     """Show `text` and `keyboard` on `message` unless it already shows exactly that.
 
     Telegram answers an identical edit with "message is not modified"; comparing first avoids the
-    error and a wasted round trip (the message in a callback query is as the user sees it).
+    error and a wasted round trip. What the message shows is what this process last put there
+    (`shown`), or else the message as the callback query carried it.
     """
-    if message.text == text and _same_keyboard(message.reply_markup, keyboard):
+    current = shown.get(message.chat_id, message.message_id) if shown else None
+    if current is None:
+        current = (message.text or "", _rows(message.reply_markup))
+    if current == (text, _rows(keyboard)):
         return
     try:
         await with_retries(
@@ -54,6 +88,8 @@ async def edit_if_changed(
         # A timed-out edit that Telegram did apply makes the retry a no-op edit.
         if "not modified" not in error.message.lower():
             raise
+    if shown is not None:
+        shown.remember(message.chat_id, message.message_id, text, keyboard)
 
 
 async def answer_quietly(query: CallbackQuery, text: str | None) -> None:
@@ -64,7 +100,5 @@ async def answer_quietly(query: CallbackQuery, text: str | None) -> None:
         logger.warning("Could not answer callback query %s: %s", query.id, error)
 
 
-def _same_keyboard(shown: InlineKeyboardMarkup | None, wanted: InlineKeyboardMarkup | None) -> bool:
-    shown_rows = shown.inline_keyboard if shown else ()
-    wanted_rows = wanted.inline_keyboard if wanted else ()
-    return shown_rows == wanted_rows
+def _rows(keyboard: InlineKeyboardMarkup | None) -> object:
+    return keyboard.inline_keyboard if keyboard else ()

@@ -289,6 +289,7 @@ async def text_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             draft = None
         else:
             suggestions: list[str] = []
+            before = _setup_view(draft)
             try:
                 if draft.awaiting == "time":
                     draft.run_time = parse_time(text).strftime("%H:%M")
@@ -308,12 +309,14 @@ async def text_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await basics.plain_text(update, context)
         return
     # The card first, then the reply: when the reply arrives, the card already shows the change.
-    try:
-        await context.bot.edit_message_text(
-            view[0], chat_id=message.chat_id, message_id=setup_message_id, reply_markup=view[1]
-        )
-    except TelegramError as error:
-        logger.info("Could not refresh the setup message: %s", error)
+    # An answer that changes nothing (a bad time typed again) leaves the card as it is.
+    if (view[0], view[1].inline_keyboard) != (before[0], before[1].inline_keyboard):
+        try:
+            await context.bot.edit_message_text(
+                view[0], chat_id=message.chat_id, message_id=setup_message_id, reply_markup=view[1]
+            )
+        except TelegramError as error:
+            logger.info("Could not refresh the setup message: %s", error)
     await message.reply_text(reply, do_quote=False)
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import ContextTypes
 
 from bot.coach.clock import Clock
 from bot.coach.routine import Routine
+from bot.telegram.delivery import ShownCards
 
 SERVICES_KEY = "services"
 
@@ -19,6 +20,8 @@ class Services:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
+    # What this process last showed on each warm-up card (see delivery.ShownCards).
+    shown: ShownCards = field(default_factory=ShownCards)
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -56,13 +56,14 @@ async def begin_warmup(
             text, keyboard = card_text(state, routine), card_keyboard(row.id, state)
     # Telegram is called outside the transaction so no database lock is held over the network.
     if in_place is not None:
-        await edit_if_changed(in_place, text, keyboard)
+        await edit_if_changed(in_place, text, keyboard, services.shown)
         shown = in_place
     else:
         shown = await with_retries(
             lambda: context.bot.send_message(chat.id, text, reply_markup=keyboard),
             "sendMessage",
         )
+        services.shown.remember(chat.id, shown.message_id, text, keyboard)
     if warmup_id is not None:
         async with services.sessions.begin() as db:
             row = await warmups.get_warmup(db, warmup_id)
@@ -100,7 +101,9 @@ async def resume_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 row = await warmups.create_warmup(db, row.user_id, row.chat_id, state)
             row.message_id = message.message_id
             warmup_id = row.id
-        await edit_if_changed(message, card_text(state, routine), card_keyboard(warmup_id, state))
+        await edit_if_changed(
+            message, card_text(state, routine), card_keyboard(warmup_id, state), services.shown
+        )
         if old_message_id is not None and old_message_id != message.message_id:
             note = texts.ENDED_CARD if choice.restart else texts.MOVED_BELOW
             await _retire_card(context, message.chat_id, old_message_id, note)
@@ -151,6 +154,7 @@ async def warmup_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             message,
             card_text(step.state, routine, note),
             card_keyboard(tap.warmup_id, step.state),
+            services.shown,
         )
     finally:
         await answer_quietly(query, answer)
