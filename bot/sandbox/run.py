@@ -148,8 +148,8 @@ async def _run(settings: Settings, *, port: int, fresh: bool, stop: asyncio.Even
             }
         )
         application = build_application(bot_settings)
-        await start_polling(application)
         try:
+            await start_polling(application)
             await connect_bot(webchat, application)
             print(
                 f"Warm-up Coach sandbox: open {webchat.url} in your browser (Ctrl-C stops it).",
