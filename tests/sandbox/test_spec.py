@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.spec import DEFAULT_SPEC_PATH, ApiSpec, SpecError, UploadedFile, resolve_spec_path
+from bot.sandbox.spec import (
+    BUNDLED_SPEC_PATH,
+    DEFAULT_SPEC_PATH,
+    SHARED_SPEC_PATH,
+    ApiSpec,
+    SpecError,
+    UploadedFile,
+    resolve_spec_path,
+)
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +27,11 @@ def keyboard(*buttons: dict[str, object]) -> str:
     return json.dumps({"inline_keyboard": [list(buttons)]})
 
 
-def test_default_spec_path_is_the_shared_checkout() -> None:
-    assert DEFAULT_SPEC_PATH.parts[-3:] == ("shared", "telegram-bot-api", "api.min.json")
+def test_default_spec_path_is_shared_when_there_else_the_bundled_copy() -> None:
+    expected = SHARED_SPEC_PATH if SHARED_SPEC_PATH.is_file() else BUNDLED_SPEC_PATH
+    assert DEFAULT_SPEC_PATH == expected
     assert DEFAULT_SPEC_PATH.is_file()
+    assert SHARED_SPEC_PATH.parts[-3:] == ("shared", "telegram-bot-api", "api.min.json")
 
 
 def test_env_var_overrides_default_path(monkeypatch: pytest.MonkeyPatch) -> None:
