@@ -23,20 +23,16 @@ from bot.db.models import CheckIn
 from bot.telegram import texts
 from bot.telegram.callbacks import CheckInTap
 from bot.telegram.delivery import with_retries
-from bot.telegram.reminder_jobs import SAFETY_NET_INTERVAL
 from bot.telegram.services import SERVICES_KEY, Services
+from bot.telegram.wakeups import arm_dispatcher, start_dispatcher
 
 logger = logging.getLogger(__name__)
 
 DISPATCH_JOB_ID = "checkins-dispatch"
 SAFETY_NET_JOB_ID = "checkins-safety-net"
 BATCH_SIZE = 500
-# APScheduler drops a job that runs more than misfire_grace_time late (1 s by default). Never
-# drop the dispatcher: it decides itself what is still worth asking (a check-in due a little
-# while ago is asked late; one overdue by more than CHECKIN_OPEN_FOR is closed unasked), so a
-# busy loop or a sleeping laptop can delay a question but never lose the dispatcher.
-MISFIRE_GRACE_TIME = None
-_JOB_KWARGS = {"misfire_grace_time": MISFIRE_GRACE_TIME, "coalesce": True}
+# The dispatcher's job is never dropped for lateness (see bot.telegram.wakeups): a check-in due a
+# little while ago is asked late; one overdue by more than CHECKIN_OPEN_FOR is closed unasked.
 
 
 def feel_keyboard(checkin_id: int) -> InlineKeyboardMarkup:
@@ -132,30 +128,13 @@ async def _ask(application: Application, checkin: CheckIn) -> None:
 
 
 async def arm(application: Application) -> None:
-    """(Re)schedule the dispatcher for the earliest due instant, or remove it if none."""
+    """(Re)schedule the dispatcher for the earliest due check-in, or remove it if none."""
     services: Services = application.bot_data[SERVICES_KEY]
-    job_queue = application.job_queue
-    if job_queue is None:
-        return
     async with services.sessions() as db:
         wake = await checkins.next_wake(db)
-    for job in job_queue.get_jobs_by_name(DISPATCH_JOB_ID):
-        job.schedule_removal()
-    if wake is None:
-        return
-    delay = max(0.0, (wake - services.clock()).total_seconds())
-    job_queue.run_once(dispatch_job, when=delay, name=DISPATCH_JOB_ID, job_kwargs=_JOB_KWARGS)
+    arm_dispatcher(application, DISPATCH_JOB_ID, dispatch_job, wake)
 
 
 def start_checkin_jobs(application: Application) -> None:
     """At start-up: the safety net, and a dispatch at once to catch up after downtime."""
-    job_queue = application.job_queue
-    assert job_queue is not None, "python-telegram-bot[job-queue] is required"
-    job_queue.run_repeating(
-        dispatch_job,
-        interval=SAFETY_NET_INTERVAL,
-        first=SAFETY_NET_INTERVAL,
-        name=SAFETY_NET_JOB_ID,
-        job_kwargs=_JOB_KWARGS,
-    )
-    job_queue.run_once(dispatch_job, when=0, name=DISPATCH_JOB_ID, job_kwargs=_JOB_KWARGS)
+    start_dispatcher(application, DISPATCH_JOB_ID, SAFETY_NET_JOB_ID, dispatch_job)

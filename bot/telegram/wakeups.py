@@ -1,0 +1,58 @@
+"""Dispatcher jobs that wake at the earliest due instant: one per kind of due work.
+
+Reminders and check-ins both keep their due instants in indexed database columns. Each has one
+scheduler job armed at the earliest one, re-armed after every run and whenever an instant
+changes, plus a safety net that wakes every few minutes to pick up changes made by another
+process. This module is that arming; what is due, and how it is sent, stays with each kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram.ext import Application, ContextTypes
+
+from bot.telegram.services import SERVICES_KEY, Services
+
+Dispatch = Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+SAFETY_NET_INTERVAL = timedelta(minutes=5)
+# APScheduler drops a job that runs more than misfire_grace_time late (1 s by default). Never
+# drop a dispatcher: it decides itself what is still worth sending (a reminder before its run is
+# sent late, one after is dropped; a check-in long overdue is closed), so any lateness is handled
+# correctly. coalesce: several missed wake-ups run once.
+JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}
+
+
+def arm_dispatcher(
+    application: Application, name: str, dispatch: Dispatch, wake: datetime | None
+) -> None:
+    """(Re)schedule the `name` job for `wake` (by the bot's clock), or remove it if None."""
+    job_queue = application.job_queue
+    if job_queue is None:
+        return
+    for job in job_queue.get_jobs_by_name(name):
+        job.schedule_removal()
+    if wake is None:
+        return
+    services: Services = application.bot_data[SERVICES_KEY]
+    delay = max(0.0, (wake - services.clock()).total_seconds())
+    job_queue.run_once(dispatch, when=delay, name=name, job_kwargs=JOB_KWARGS)
+
+
+def start_dispatcher(
+    application: Application, name: str, safety_net_name: str, dispatch: Dispatch
+) -> None:
+    """At start-up: the safety net, and a dispatch at once to catch up after downtime."""
+    job_queue = application.job_queue
+    assert job_queue is not None, "python-telegram-bot[job-queue] is required"
+    job_queue.run_repeating(
+        dispatch,
+        interval=SAFETY_NET_INTERVAL,
+        first=SAFETY_NET_INTERVAL,
+        name=safety_net_name,
+        job_kwargs=JOB_KWARGS,
+    )
+    job_queue.run_once(dispatch, when=0, name=name, job_kwargs=JOB_KWARGS)
