@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import weakref
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util.concurrency import in_greenlet
+
+try:  # SQLAlchemy 2.1 name
+    from sqlalchemy.util import await_
+except ImportError:  # pragma: no cover - SQLAlchemy 2.0
+    from sqlalchemy.util import await_only as await_
+
+BUSY_TIMEOUT_S = 5.0
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+_GATE_KEY = "warmup_coach_write_gate"
 
 
 def create_engine(database_url: str) -> AsyncEngine:
     engine = create_async_engine(database_url)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        _WriteGate().install(engine)
     return engine
 
 
@@ -25,10 +40,84 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # with "database is locked" when two updates write at once.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+class _WriteGate:
+    """SQLite's one writer at a time, taken in turn in the event loop instead of in SQLite.
+
+    Left to SQLite, a writer that finds the database locked sleeps in its busy handler with
+    back-off (1, 2, 5, ... 100 ms a try) and tries again; under load the lock changes hands
+    between its tries, so some writers lose over and over: bench/throughput.py saw taps wait
+    seconds and, with 20 runners tapping, "database is locked" after busy_timeout. Here a
+    transaction takes the gate (a FIFO asyncio lock) before its first write and gives it back
+    as soon as it commits or rolls back, so writers queue fairly without sleeping, and SQLite's
+    lock is free when they reach it. Reads never wait: WAL lets them run beside the writer.
+    A writer still waiting after busy_timeout fails as SQLite would have.
+    """
+
+    def __init__(self) -> None:
+        # One lock per event loop (an asyncio.Lock belongs to the loop it first waits in).
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def install(self, engine: AsyncEngine) -> None:
+        sync_engine = engine.sync_engine
+        event.listen(sync_engine, "before_cursor_execute", self._before_execute)
+        # Given back right after the driver's COMMIT or ROLLBACK has run; the pool's return is
+        # a safety net for a connection that is closed or invalidated mid-transaction.
+        dialect = sync_engine.dialect
+        dialect.do_commit = self._releasing(dialect.do_commit)  # type: ignore[method-assign]
+        dialect.do_rollback = self._releasing(dialect.do_rollback)  # type: ignore[method-assign]
+        for name in ("checkin", "invalidate", "soft_invalidate", "close", "detach"):
+            event.listen(sync_engine.pool, name, self._release_record)
+
+    def _before_execute(
+        self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+    ) -> None:
+        if conn.info.get(_GATE_KEY) is not None or not in_greenlet():
+            return
+        if not statement.lstrip()[:7].upper().startswith(_WRITES):
+            return
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        try:
+            await_(asyncio.wait_for(lock.acquire(), BUSY_TIMEOUT_S))
+        except TimeoutError:
+            raise OperationalError(
+                statement, parameters, sqlite3.OperationalError("database is locked")
+            ) from None
+        conn.info[_GATE_KEY] = lock
+
+    def _releasing(self, end_transaction: Any) -> Any:
+        def wrapper(dbapi_connection: Any) -> None:
+            try:
+                end_transaction(dbapi_connection)
+            finally:
+                _release(dbapi_connection)
+
+        return wrapper
+
+    @staticmethod
+    def _release_record(_dbapi_connection: Any, record: Any, *_: Any) -> None:
+        _release(record)
+
+
+def _release(connection: Any) -> None:
+    """Give back the gate if `connection` (pooled, or its pool record) holds it."""
+    try:
+        info = connection.info
+    except (AttributeError, NotImplementedError):  # not pooled (the engine's first connect)
+        return
+    lock = info.pop(_GATE_KEY, None)
+    if lock is not None and lock.locked():
+        lock.release()
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -66,9 +66,7 @@ async def begin_warmup(
         services.shown.remember(chat.id, shown.message_id, text, keyboard)
     if warmup_id is not None:
         async with services.sessions.begin() as db:
-            row = await warmups.get_warmup(db, warmup_id)
-            if row is not None:
-                row.message_id = shown.message_id
+            await warmups.set_message_id(db, warmup_id, shown.message_id)
 
 
 async def resume_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

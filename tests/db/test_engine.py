@@ -1,0 +1,116 @@
+"""SQLite writers take turns in the event loop (bot/db/engine.py), not in SQLite's busy handler."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db import engine as engine_module
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import upgrade_to_head
+from bot.db.models import User
+
+NOW = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+
+
+async def _sqlite(tmp_path: Path, busy_timeout_ms: int) -> AsyncEngine:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'gate.db'}")
+
+    # Make SQLite's own wait short, so that a writer left to it would fail fast.
+    @event.listens_for(engine.sync_engine, "connect")
+    def short_busy_timeout(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.close()
+
+    await upgrade_to_head(engine)
+    return engine
+
+
+def _user(user_id: int) -> User:
+    return User(id=user_id, chat_id=user_id, first_name="R", created_at=NOW)
+
+
+async def test_a_second_writer_waits_its_turn_instead_of_failing(tmp_path: Path) -> None:
+    engine = await _sqlite(tmp_path, busy_timeout_ms=20)
+    sessions = create_session_factory(engine)
+    order: list[str] = []
+    first_wrote = asyncio.Event()
+
+    async def first() -> None:
+        async with sessions.begin() as db:
+            db.add(_user(1))
+            await db.flush()
+            first_wrote.set()
+            await asyncio.sleep(0.3)  # holds SQLite's write lock far beyond its busy_timeout
+            order.append("first commits")
+
+    async def second() -> None:
+        await first_wrote.wait()
+        async with sessions.begin() as db:
+            db.add(_user(2))
+            await db.flush()
+            order.append("second wrote")
+
+    try:
+        await asyncio.gather(first(), second())
+        async with sessions() as db:
+            assert set((await db.scalars(select(User.id))).all()) == {1, 2}
+    finally:
+        await engine.dispose()
+    assert order == ["first commits", "second wrote"]
+
+
+async def test_readers_do_not_wait_for_the_writer(tmp_path: Path) -> None:
+    engine = await _sqlite(tmp_path, busy_timeout_ms=20)
+    sessions = create_session_factory(engine)
+    try:
+        async with sessions.begin() as db:
+            db.add(_user(1))
+        async with sessions.begin() as writer:
+            writer.add(_user(2))
+            await writer.flush()
+            async with sessions() as reader:
+                async with asyncio.timeout(1):
+                    ids = (await reader.scalars(select(User.id))).all()
+            assert ids == [1]  # WAL: the reader sees the last commit, at once
+    finally:
+        await engine.dispose()
+
+
+async def test_a_failed_write_gives_the_turn_back(tmp_path: Path) -> None:
+    engine = await _sqlite(tmp_path, busy_timeout_ms=20)
+    sessions = create_session_factory(engine)
+    try:
+        async with sessions.begin() as db:
+            db.add(_user(1))
+        with pytest.raises(IntegrityError):
+            async with sessions.begin() as db:
+                db.add(_user(1))  # duplicate key: rolled back
+        async with asyncio.timeout(1), sessions.begin() as db:
+            db.add(_user(2))
+    finally:
+        await engine.dispose()
+
+
+async def test_a_writer_that_never_gets_its_turn_fails_like_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_S", 0.1)
+    engine = await _sqlite(tmp_path, busy_timeout_ms=20)
+    sessions = create_session_factory(engine)
+    try:
+        async with sessions.begin() as holder:
+            holder.add(_user(1))
+            await holder.flush()
+            with pytest.raises(OperationalError, match="database is locked"):
+                async with sessions.begin() as db:
+                    db.add(_user(2))
+    finally:
+        await engine.dispose()

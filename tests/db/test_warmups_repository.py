@@ -1,0 +1,51 @@
+"""The warm-up repository's compare-and-set write, on a real (migrated) database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app import load_routine
+from bot.coach.walkthrough import Action, Status, Walkthrough, apply
+from bot.db import warmups
+
+ROUTINE = load_routine(Path(__file__).resolve().parents[2] / "data" / "routine.toml")
+NOW = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+
+
+async def _new_warmup(sessions: async_sessionmaker[AsyncSession]) -> int:
+    async with sessions.begin() as db:
+        await warmups.ensure_user(db, 5, 5, "Runner", NOW)
+        row = await warmups.create_warmup(db, 5, 5, Walkthrough.start(ROUTINE, NOW))
+        return row.id
+
+
+async def test_save_step_stores_every_field_and_counts_a_version_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    warmup_id = await _new_warmup(sessions)
+    async with sessions.begin() as db:
+        row = await warmups.get_warmup(db, warmup_id)
+        start = warmups.to_walkthrough(row)
+        moved = apply(start, ROUTINE, Action.SKIP, start.version, NOW).state
+        moved = replace(moved, status=Status.ENDED, finished_at=NOW + timedelta(minutes=3))
+        assert await warmups.save_step(db, row, start.version, moved)
+        # A second write made for the same version (a double tap) stores nothing.
+        assert not await warmups.save_step(db, row, start.version, start)
+    async with sessions() as db:
+        assert warmups.to_walkthrough(await warmups.get_warmup(db, warmup_id)) == moved
+
+
+async def test_set_message_id(sessions: async_sessionmaker[AsyncSession]) -> None:
+    warmup_id = await _new_warmup(sessions)
+    async with sessions.begin() as db:
+        await warmups.set_message_id(db, warmup_id, 42)
+    async with sessions() as db:
+        assert (await warmups.get_warmup(db, warmup_id)).message_id == 42
+
+
+def test_the_prepared_update_writes_every_column_of_a_state() -> None:
+    assert set(warmups._columns(Walkthrough.start(ROUTINE, NOW))) == set(warmups._STATE_COLUMNS)
