@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import sqlite3
-import weakref
 from typing import Any
 
 from sqlalchemy import event
@@ -53,17 +53,16 @@ class _WriteGate:
     back-off (1, 2, 5, ... 100 ms a try) and tries again; under load the lock changes hands
     between its tries, so some writers lose over and over: bench/throughput.py saw taps wait
     seconds and, with 20 runners tapping, "database is locked" after busy_timeout. Here a
-    transaction takes the gate (a FIFO asyncio lock) before its first write and gives it back
-    as soon as it commits or rolls back, so writers queue fairly without sleeping, and SQLite's
-    lock is free when they reach it. Reads never wait: WAL lets them run beside the writer.
-    A writer still waiting after busy_timeout fails as SQLite would have.
+    transaction takes the gate before its first write and gives it back as soon as it commits
+    or rolls back; waiting writers are handed it in arrival order, without sleeping, and find
+    SQLite's lock free. Reads never wait: WAL lets them run beside the writer. A free gate is
+    taken without a trip through the event loop. A writer still waiting after busy_timeout
+    fails as SQLite would have.
     """
 
     def __init__(self) -> None:
-        # One lock per event loop (an asyncio.Lock belongs to the loop it first waits in).
-        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._held = False
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
 
     def install(self, engine: AsyncEngine) -> None:
         sync_engine = engine.sync_engine
@@ -79,45 +78,49 @@ class _WriteGate:
     def _before_execute(
         self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
     ) -> None:
-        if conn.info.get(_GATE_KEY) is not None or not in_greenlet():
+        if conn.info.get(_GATE_KEY) or not in_greenlet():
             return
         if not statement.lstrip()[:7].upper().startswith(_WRITES):
             return
-        loop = asyncio.get_running_loop()
-        lock = self._locks.get(loop)
-        if lock is None:
-            lock = self._locks[loop] = asyncio.Lock()
-        try:
-            await_(asyncio.wait_for(lock.acquire(), BUSY_TIMEOUT_S))
-        except TimeoutError:
-            raise OperationalError(
-                statement, parameters, sqlite3.OperationalError("database is locked")
-            ) from None
-        conn.info[_GATE_KEY] = lock
+        if self._held:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                # Handed over by _release (the gate stays held); cancelled on time-out.
+                await_(asyncio.wait_for(waiter, BUSY_TIMEOUT_S))
+            except TimeoutError:
+                raise OperationalError(
+                    statement, parameters, sqlite3.OperationalError("database is locked")
+                ) from None
+        self._held = True
+        conn.info[_GATE_KEY] = True
 
     def _releasing(self, end_transaction: Any) -> Any:
         def wrapper(dbapi_connection: Any) -> None:
             try:
                 end_transaction(dbapi_connection)
             finally:
-                _release(dbapi_connection)
+                self._release(dbapi_connection)
 
         return wrapper
 
-    @staticmethod
-    def _release_record(_dbapi_connection: Any, record: Any, *_: Any) -> None:
-        _release(record)
+    def _release_record(self, _dbapi_connection: Any, record: Any, *_: Any) -> None:
+        self._release(record)
 
-
-def _release(connection: Any) -> None:
-    """Give back the gate if `connection` (pooled, or its pool record) holds it."""
-    try:
-        info = connection.info
-    except (AttributeError, NotImplementedError):  # not pooled (the engine's first connect)
-        return
-    lock = info.pop(_GATE_KEY, None)
-    if lock is not None and lock.locked():
-        lock.release()
+    def _release(self, connection: Any) -> None:
+        """Give back the gate if `connection` (pooled, or its pool record) holds it."""
+        try:
+            info = connection.info
+        except (AttributeError, NotImplementedError):  # not pooled (the engine's first connect)
+            return
+        if not info.pop(_GATE_KEY, False):
+            return
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():  # not given up
+                waiter.set_result(None)
+                return
+        self._held = False
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
