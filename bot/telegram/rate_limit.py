@@ -27,6 +27,7 @@ THROTTLED_METHODS = frozenset(
 # messages into its second.
 MESSAGES_PER_SECOND = 30
 WINDOW_MARGIN_S = 0.02
+SLACK_S = 0.005
 
 
 class PacedLimiter:
@@ -57,11 +58,16 @@ class PacedLimiter:
         async with self._lock:  # FIFO: senders go out in the order they asked
             if self._open_gate is not None:
                 await self._open_gate.wait()
-            now = time.monotonic()
-            if self._next_slot > now:
-                await asyncio.sleep(self._next_slot - now)
-                now = time.monotonic()
-            self._next_slot = max(now, self._next_slot) + self._interval
+            slot = max(time.monotonic(), self._next_slot)
+            delay = slot - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            woke = time.monotonic()
+            # Keep to the schedule through sleep's usual overshoot (about 1 ms; re-basing on it
+            # would slow a long burst by that much per send), but re-base after a real stall, so
+            # a backlog never goes out as a burst. Any `rate` admissions in a row therefore span
+            # at least `period - SLACK_S`, which the period's margin covers.
+            self._next_slot = (slot if woke - slot < SLACK_S else woke) + self._interval
 
     async def __aexit__(
         self,
