@@ -8,6 +8,7 @@ import sys
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Application
 
 from bot.app import StartupError, build_application
 from bot.config import Settings, SettingsError, load_settings
@@ -60,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         application = build_application(settings)
+        asyncio.run(check_token_and_endpoint(application))
         if settings.webhook_url:
             asyncio.run(serve_webhook(application, settings))
         else:
@@ -80,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     return 0
+
+
+async def check_token_and_endpoint(application: Application) -> None:
+    """One getMe before starting: a wrong token or an unreachable endpoint fails here, as one
+    line, instead of inside python-telegram-bot's start-up retry loop, which logs a traceback."""
+    async with application.bot:
+        await application.bot.get_me()
 
 
 def run_offline_sandbox(settings: Settings, *, fresh: bool) -> int:
