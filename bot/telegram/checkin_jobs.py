@@ -24,7 +24,7 @@ from bot.telegram import texts
 from bot.telegram.callbacks import CheckInTap
 from bot.telegram.delivery import with_retries
 from bot.telegram.services import SERVICES_KEY, Services
-from bot.telegram.wakeups import arm_dispatcher, start_dispatcher
+from bot.telegram.wakeups import arm_dispatcher, arm_dispatcher_by, start_dispatcher
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +133,11 @@ async def arm(application: Application) -> None:
     async with services.sessions() as db:
         wake = await checkins.next_wake(db)
     arm_dispatcher(application, DISPATCH_JOB_ID, dispatch_job, wake)
+
+
+def arm_by(application: Application, due: datetime) -> None:
+    """A check-in was just planned for `due`: wake the dispatcher by then (no query)."""
+    arm_dispatcher_by(application, DISPATCH_JOB_ID, dispatch_job, due)
 
 
 def start_checkin_jobs(application: Application) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
@@ -115,7 +116,7 @@ async def warmup_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     assert query is not None and update.effective_user is not None
     answer: str | None = None
     note: CompletionNote | None = None
-    checkin_planned = False
+    checkin_due: datetime | None = None
     try:
         tap = parse_tap(query.data)
         message = _message_of(query)
@@ -141,11 +142,11 @@ async def warmup_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
                 # neither are stored, and the save_step above already made this tap the only one.
                 note = await stats.record_completion(db, row, step.state, routine)
                 planned = await checkins.schedule_checkin(db, row, step.state.finished_at)
-                checkin_planned = planned is not None
+                checkin_due = planned.due_at if planned is not None else None
             if note is None and step.state.status is Status.COMPLETED:
                 note = await stats.note_for(db, row.id)  # to repaint the card with its note
-        if checkin_planned:
-            await checkin_jobs.arm(context.application)
+        if checkin_due is not None:
+            checkin_jobs.arm_by(context.application, checkin_due)
         answer = _answer_for(step, routine.exercises)
         # Also after a stale tap: if an earlier edit was lost (a 5xx), this repaints the card.
         await edit_if_changed(
