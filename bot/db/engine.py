@@ -28,6 +28,10 @@ _GATE_KEY = "warmup_coach_write_gate"
 
 
 def create_engine(database_url: str) -> AsyncEngine:
+    if database_url.startswith("postgresql"):
+        # A server restart or failover drops pooled connections; a ping when one is taken from
+        # the pool replaces a dead one instead of failing the runner's tap with it.
+        return create_async_engine(database_url, pool_pre_ping=True)
     engine = create_async_engine(database_url)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _tune_sqlite)

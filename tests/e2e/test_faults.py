@@ -159,3 +159,47 @@ async def test_sigkill_mid_fan_out_then_restart_never_sends_twice(database_url: 
     assert all(rows[user] == "sending" for user in lost)
     assert killed_at < len(user_ids), "the kill happened mid fan-out"
     assert sorted(rows) == user_ids
+
+
+async def test_a_database_briefly_out_of_reach_loses_nothing(
+    sandbox: BotApiSandbox, bot: BotRunner, database_url: str
+) -> None:
+    """PostgreSQL drops every connection (a restart, a failover); SQLite stays locked past its
+    busy timeout. The tap in the outage is answered and apologised for at worst; the warm-up
+    carries on afterwards, and no set is counted twice or lost once it was confirmed."""
+    runner = sandbox.user(8400)
+    card = await say(sandbox, runner, "/warmup")
+    done = button_data(card, "Done set")
+    # /warmup records its card after sending it; a tap is handled only after that finished.
+    await runner.tap(card.message_id, "sync")
+    if make_url(database_url).get_backend_name() == "sqlite":
+        async with database_locked(database_url):
+            before = len(runner.bot_messages())
+            answer = await runner.tap(card.message_id, done, timeout=30)
+            # The write waited out the busy timeout and failed: nothing stored, user told.
+            assert answer.text is None
+            await sandbox.wait_for(lambda: len(runner.bot_messages()) > before)
+            assert runner.bot_messages()[-1].text == texts.SOMETHING_WENT_WRONG
+        expected_after_outage = texts.ANSWER_SET_DONE.format(set_number=1)
+    else:
+        url = make_url(database_url)
+        admin = await asyncpg.connect(
+            host=url.host, port=url.port, user=url.username, database="postgres"
+        )
+        try:
+            dropped = await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = $1 AND pid <> pg_backend_pid()",
+                url.database,
+            )
+        finally:
+            await admin.close()
+        assert dropped >= 1, "the bot's pooled connection was dropped"
+        expected_after_outage = texts.ANSWER_SET_DONE.format(set_number=1)
+    answer = await runner.tap(card.message_id, done, timeout=30)
+    assert answer.text == expected_after_outage
+    assert "Set 2 of 2" in message_by_id(runner, card.message_id).text
+    services = bot.application.bot_data["services"]
+    async with services.sessions() as db:
+        [session] = list((await db.execute(select(WarmupSession))).scalars())
+    assert session.sets_done[0] == 1
