@@ -98,3 +98,20 @@ async def postgres_database(server_url: str) -> AsyncIterator[str]:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def running(server: BotApiSandbox) -> AsyncIterator[BotApiSandbox]:
+    """Run the sandbox for a test, then check the bot behaved as real Telegram requires."""
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+    # Every call the bot made must be one real Telegram would accept, and the bot never edits a
+    # message into what it already shows.
+    assert not server.violations, f"Bot API calls Telegram would reject: {server.violations}"
+    not_modified = [
+        call for call in server.calls if "not modified" in str(call.response.get("description"))
+    ]
+    assert not not_modified, f"edits Telegram rejects as 'message is not modified': {not_modified}"

@@ -21,7 +21,7 @@ from bot.sandbox.run import connect_bot
 from bot.sandbox.server import BotApiSandbox
 from bot.sandbox.webchat import DEFAULT_PROFILES, NO_REMINDER, WebChat, attach_webchat
 from bot.telegram import texts
-from tests.harness import BotRunner
+from tests.harness import BotRunner, running
 
 try:
     from playwright.async_api import Browser, Locator, Page, async_playwright, expect
@@ -109,13 +109,8 @@ def webchat(clock: ManualClock) -> WebChat:
 
 @pytest.fixture
 async def sandbox(webchat: WebChat) -> AsyncIterator[BotApiSandbox]:
-    server = webchat.sandbox
-    await server.start()
-    try:
+    async with running(webchat.sandbox) as server:
         yield server
-    finally:
-        await server.stop()
-    assert not server.violations, f"Bot API calls Telegram would reject: {server.violations}"
 
 
 @pytest.fixture

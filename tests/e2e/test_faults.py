@@ -21,7 +21,7 @@ from bot.telegram import texts
 from bot.telegram.reminder_jobs import IN_FLIGHT, dispatch_due
 from tests.e2e.processes import BotProcess
 from tests.e2e.test_processes import _schedule_due_reminders
-from tests.harness import BotRunner, button_data, message_by_id, say
+from tests.harness import BotRunner, button_data, message_by_id, running, say
 
 FAULTY = {"editMessageText", "answerCallbackQuery", "sendMessage"}
 
@@ -119,9 +119,7 @@ async def test_a_briefly_locked_database_delays_but_loses_nothing(
 
 async def test_sigkill_mid_fan_out_then_restart_never_sends_twice(database_url: str) -> None:
     # A sandbox with Telegram's limit at 10/s, so the burst takes a few seconds to go out.
-    sandbox = BotApiSandbox(global_rate_limit=10)
-    await sandbox.start()
-    try:
+    async with running(BotApiSandbox(global_rate_limit=10)) as sandbox:
         user_ids = list(range(8300, 8340))
         runners = [sandbox.user(user_id) for user_id in user_ids]
         await _schedule_due_reminders(
@@ -143,8 +141,6 @@ async def test_sigkill_mid_fan_out_then_restart_never_sends_twice(database_url: 
         # SIGTERM lets the second process finish its fan-out before it exits.
         second.signal(signal.SIGTERM)
         assert await second.wait(timeout=30) == 0
-    finally:
-        await sandbox.stop()
     engine = create_engine(database_url)
     try:
         async with create_session_factory(engine)() as db:

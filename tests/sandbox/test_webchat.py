@@ -32,7 +32,7 @@ from bot.sandbox.run import (
 from bot.sandbox.server import BotApiSandbox
 from bot.sandbox.webchat import DEFAULT_PROFILES, NO_REMINDER, STATIC_DIR, WebChat, attach_webchat
 from bot.telegram import texts
-from tests.harness import BotRunner
+from tests.harness import BotRunner, running
 from tests.sandbox.images import make_png
 
 ADA, BEN = DEFAULT_PROFILES[0], DEFAULT_PROFILES[1]
@@ -50,13 +50,8 @@ def webchat() -> WebChat:
 
 @pytest.fixture
 async def sandbox(webchat: WebChat) -> AsyncIterator[BotApiSandbox]:
-    server = webchat.sandbox
-    await server.start()
-    try:
+    async with running(webchat.sandbox) as server:
         yield server
-    finally:
-        await server.stop()
-    assert not server.violations, f"Bot API calls Telegram would reject: {server.violations}"
 
 
 @pytest.fixture
