@@ -1046,18 +1046,7 @@ class BotApiSandbox:
             raise ApiError(
                 400, "Bad Request: there is no text in the message to edit", violation=True
             )
-        markup = self._normalize_markup(params.get("reply_markup"))
-        current = message.reply_markup if message.has_inline_keyboard else None
-        if text == message.text and entities == message.entities and markup == current:
-            raise ApiError(400, NOT_MODIFIED)
-        message.text = text
-        message.entities = entities
-        message.parse_mode = params.get("parse_mode")
-        message.reply_markup = markup
-        message.edit_count += 1
-        message.edit_date = self._now()
-        self._chat_changed(user, message.message_id, "edited")
-        return self._message_payload(user, message)
+        return self._edit_content(user, message, params, "text", text, entities)
 
     async def _edit_message_caption(self, params: dict[str, Any]) -> dict[str, Any]:
         caption, entities = self._format(
@@ -1072,11 +1061,23 @@ class BotApiSandbox:
             raise ApiError(
                 400, "Bad Request: there is no caption in the message to edit", violation=True
             )
+        return self._edit_content(user, message, params, "caption", caption, entities)
+
+    def _edit_content(
+        self,
+        user: SimulatedUser,
+        message: ChatMessage,
+        params: dict[str, Any],
+        field: str,
+        value: str | None,
+        entities: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Replace a message's text or caption (and keyboard), as Telegram's edits do."""
         markup = self._normalize_markup(params.get("reply_markup"))
         current = message.reply_markup if message.has_inline_keyboard else None
-        if caption == message.caption and entities == message.entities and markup == current:
+        if value == getattr(message, field) and entities == message.entities and markup == current:
             raise ApiError(400, NOT_MODIFIED)
-        message.caption = caption
+        setattr(message, field, value)
         message.entities = entities
         message.parse_mode = params.get("parse_mode")
         message.reply_markup = markup

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.coach.progress import NO_PAIN, PAIN_AREAS, suggest_easing_off
@@ -13,7 +13,7 @@ from bot.db.models import CheckIn
 from bot.telegram import texts
 from bot.telegram.callbacks import parse_checkin
 from bot.telegram.checkin_jobs import pain_keyboard
-from bot.telegram.delivery import answer_quietly, edit_if_changed
+from bot.telegram.delivery import answer_quietly, edit_if_changed, message_of
 from bot.telegram.services import services_of
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ async def checkin_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     answer: str | None = None
     try:
         tap = parse_checkin(query.data)
-        message = query.message if isinstance(query.message, Message) else None
+        message = message_of(query)
         if tap is None or message is None:
             return
         services = services_of(context)

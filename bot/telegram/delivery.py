@@ -92,6 +92,11 @@ async def edit_if_changed(
         shown.remember(message.chat_id, message.message_id, text, keyboard)
 
 
+def message_of(query: CallbackQuery) -> Message | None:
+    """The message a button was on; None when Telegram no longer gives it (too old to edit)."""
+    return query.message if isinstance(query.message, Message) else None
+
+
 async def answer_quietly(query: CallbackQuery, text: str | None) -> None:
     """Answer a callback query once; the client shows a spinner until it is answered."""
     try:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.db import userdata, warmups
 from bot.telegram import checkin_jobs, reminder_jobs, texts
 from bot.telegram.callbacks import FORGET_NO, FORGET_YES
-from bot.telegram.delivery import answer_quietly, edit_if_changed, with_retries
+from bot.telegram.delivery import answer_quietly, edit_if_changed, message_of, with_retries
 from bot.telegram.services import services_of
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ async def forget_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     try:
-        message = query.message if isinstance(query.message, Message) else None
+        message = message_of(query)
         if query.data not in (FORGET_YES, FORGET_NO) or message is None:
             return
         if query.data == FORGET_NO:

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -28,7 +28,7 @@ from bot.db import reminders, warmups
 from bot.db.models import ReminderDraft, SentReminder, User
 from bot.telegram import basics, texts
 from bot.telegram.callbacks import MENU_WARMUP, SetupTap, parse_reminder_choice, parse_setup
-from bot.telegram.delivery import answer_quietly, edit_if_changed
+from bot.telegram.delivery import answer_quietly, edit_if_changed, message_of
 from bot.telegram.reminder_jobs import SNOOZE, arm
 from bot.telegram.services import services_of
 
@@ -125,7 +125,8 @@ async def reminder_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     answer: str | None = None
     try:
         choice = parse_reminder_choice(query.data)
-        if choice is None or not isinstance(query.message, Message):
+        message = message_of(query)
+        if choice is None or message is None:
             return
         services = services_of(context)
         now = services.clock()
@@ -148,7 +149,7 @@ async def reminder_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             else:
                 sent.status = "dismissed"
                 text, keyboard, answer = texts.NOT_TODAY, None, texts.ANSWER_NOT_TODAY
-        await edit_if_changed(query.message, text, keyboard)
+        await edit_if_changed(message, text, keyboard)
         if choice.choice == "z":
             await arm(context.application)
     finally:
@@ -199,7 +200,7 @@ async def setup_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     answer: str | None = None
     try:
         tap = parse_setup(query.data)
-        message = query.message if isinstance(query.message, Message) else None
+        message = message_of(query)
         if tap is None or message is None:
             return
         if tap.action == "open":

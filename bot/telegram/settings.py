@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.coach.progress import CHECKIN_CHOICES
@@ -10,7 +10,7 @@ from bot.db import checkins, warmups
 from bot.db.models import User
 from bot.telegram import checkin_jobs, texts
 from bot.telegram.callbacks import CheckInSetting, parse_checkin_setting
-from bot.telegram.delivery import answer_quietly, edit_if_changed
+from bot.telegram.delivery import answer_quietly, edit_if_changed, message_of
 from bot.telegram.services import services_of
 
 
@@ -33,7 +33,7 @@ async def settings_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     answer: str | None = None
     try:
         choice = parse_checkin_setting(query.data)
-        message = query.message if isinstance(query.message, Message) else None
+        message = message_of(query)
         if choice is None or message is None:
             return
         if choice.minutes is not None and choice.minutes not in CHECKIN_CHOICES:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from telegram import CallbackQuery, Message, Update
+from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -15,7 +15,7 @@ from bot.db import checkins, stats, warmups
 from bot.telegram import checkin_jobs, texts
 from bot.telegram.callbacks import parse_resume, parse_tap
 from bot.telegram.cards import card_keyboard, card_text, resume_offer
-from bot.telegram.delivery import answer_quietly, edit_if_changed, with_retries
+from bot.telegram.delivery import answer_quietly, edit_if_changed, message_of, with_retries
 from bot.telegram.services import services_of
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ async def start_warmup_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     query = update.callback_query
     assert query is not None
     try:
-        await begin_warmup(update, context, in_place=_message_of(query))
+        await begin_warmup(update, context, in_place=message_of(query))
     finally:
         await answer_quietly(query, None)
 
@@ -77,7 +77,7 @@ async def resume_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     answer: str | None = None
     try:
         choice = parse_resume(query.data)
-        message = _message_of(query)
+        message = message_of(query)
         if choice is None or message is None:
             return
         services = services_of(context)
@@ -119,7 +119,7 @@ async def warmup_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     checkin_due: datetime | None = None
     try:
         tap = parse_tap(query.data)
-        message = _message_of(query)
+        message = message_of(query)
         if tap is None or message is None:
             return  # malformed: refused quietly
         services = services_of(context)
@@ -188,8 +188,3 @@ async def _retire_card(
         await context.bot.edit_message_text(note, chat_id=chat_id, message_id=message_id)
     except TelegramError as error:
         logger.info("Could not retire old card %s in chat %s: %s", message_id, chat_id, error)
-
-
-def _message_of(query: CallbackQuery) -> Message | None:
-    # An inaccessible (very old) message has no text to compare or edit.
-    return query.message if isinstance(query.message, Message) else None
