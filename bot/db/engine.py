@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import sqlite3
+from functools import partial
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import event, make_url
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.util.concurrency import in_greenlet
+
+from bot.db import inloop_sqlite
 
 try:  # SQLAlchemy 2.1 name
     from sqlalchemy.util import await_
@@ -28,23 +31,43 @@ _GATE_KEY = "warmup_coach_write_gate"
 
 
 def create_engine(database_url: str) -> AsyncEngine:
-    if database_url.startswith("postgresql"):
-        # A server restart or failover drops pooled connections; a ping when one is taken from
-        # the pool replaces a dead one instead of failing the runner's tap with it.
-        return create_async_engine(database_url, pool_pre_ping=True)
-    engine = create_async_engine(database_url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _tune_sqlite)
-        _WriteGate().install(engine)
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        engine = create_async_engine(database_url)
+        event.listen(engine.sync_engine.pool, "checkout", _replace_closed_connection)
+        return engine
+    if url.database in (None, "", ":memory:"):
+        raise ValueError("SQLite needs a file (the bot and its migrations share it)")
+    # aiosqlite's dialect, with its connections run on the loop's thread (bot/db/inloop_sqlite.py).
+    engine = create_async_engine(
+        url, async_creator=partial(inloop_sqlite.connect, url.database, BUSY_TIMEOUT_S)
+    )
+    event.listen(engine.sync_engine, "connect", _tune_sqlite)
+    _WriteGate().install(engine)
     return engine
 
 
+def _replace_closed_connection(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """A server restart or failover drops pooled connections: one taken from the pool that the
+    server has closed is replaced, instead of failing the runner's tap with it.
+
+    Instead of pool_pre_ping, which costs three round trips (BEGIN, a ping, ROLLBACK) before
+    every transaction: half the database time of a tap (bench/throughput.py). The server says
+    goodbye when it ends a connection, and asyncpg marks the connection closed as soon as the
+    event loop reads that, so this check is free. A connection that died silently (a network
+    cut with no goodbye) still fails its first statement; that tap is apologised for and the
+    pool replaces the connection for the next one.
+    """
+    is_closed = getattr(record.driver_connection, "is_closed", None)
+    if is_closed is not None and is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
+
+
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run beside the writer; busy_timeout waits for a lock instead of failing
-    # with "database is locked" when two updates write at once.
+    # WAL lets readers run beside the writer. (A lock held by another process is waited for
+    # off the loop, up to BUSY_TIMEOUT_S: bot/db/inloop_sqlite.py.)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
