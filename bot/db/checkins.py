@@ -6,14 +6,15 @@ processes, a restart or a double tap can never ask a question twice or count an 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.progress import DEFAULT_CHECKIN_MINUTES
 from bot.db.models import CheckIn, UserSettings, WarmupSession
-from bot.db.stats import stats_row
+from bot.db.stats import WarmupRef, stats_row
 
 PENDING, ASKED, ANSWERED, EXPIRED = "pending", "asked", "answered", "expired"
 
@@ -46,30 +47,47 @@ async def set_checkin_minutes(
     await session.flush()
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedCheckIn:
+    id: int
+    due_at: datetime
+
+
 async def schedule_checkin(
-    session: AsyncSession, warmup: WarmupSession, finished_at: datetime
-) -> CheckIn | None:
-    """Plan the check-in after a completed warm-up, per the runner's setting; None when off."""
-    minutes = await checkin_minutes(session, warmup.user_id)
+    session: AsyncSession, warmup: WarmupRef, finished_at: datetime
+) -> PlannedCheckIn | None:
+    """Plan the check-in after a completed warm-up, per the runner's setting; None when off.
+
+    In the completing tap, so Core statements (see `bot.db.stats.record_completion`)."""
+    setting = (await session.execute(_SETTING, {"user_id": warmup.user_id})).one_or_none()
+    minutes = DEFAULT_CHECKIN_MINUTES if setting is None else setting.checkin_minutes
     if minutes is None:
         return None
     # One question about the latest run: a newer warm-up replaces a check-in not yet asked.
-    await session.execute(
-        update(CheckIn)
-        .where(CheckIn.user_id == warmup.user_id, CheckIn.status == PENDING)
-        .values(status=EXPIRED)
-        .execution_options(synchronize_session=False)
-    )
-    row = CheckIn(
-        user_id=warmup.user_id,
-        warmup_id=warmup.id,
-        chat_id=warmup.chat_id,
-        due_at=finished_at + timedelta(minutes=minutes),
-        status=PENDING,
-    )
-    session.add(row)
-    await session.flush()
-    return row
+    await session.execute(_EXPIRE_PENDING, {"key_user_id": warmup.user_id})
+    due_at = finished_at + timedelta(minutes=minutes)
+    planned_id = (
+        await session.execute(
+            _ADD_CHECKIN,
+            {
+                "user_id": warmup.user_id,
+                "warmup_id": warmup.id,
+                "chat_id": warmup.chat_id,
+                "due_at": due_at,
+            },
+        )
+    ).scalar_one()
+    return PlannedCheckIn(planned_id, due_at)
+
+
+_CHECK_INS, _SETTINGS = CheckIn.__table__, UserSettings.__table__
+_SETTING = select(_SETTINGS.c.checkin_minutes).where(_SETTINGS.c.user_id == bindparam("user_id"))
+_EXPIRE_PENDING = (
+    _CHECK_INS.update()
+    .where(_CHECK_INS.c.user_id == bindparam("key_user_id"), _CHECK_INS.c.status == PENDING)
+    .values(status=EXPIRED)
+)
+_ADD_CHECKIN = _CHECK_INS.insert().values(status=PENDING).returning(_CHECK_INS.c.id)
 
 
 async def due_checkins(session: AsyncSession, now: datetime, limit: int) -> list[int]:

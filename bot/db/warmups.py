@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +41,26 @@ async def get_warmup(session: AsyncSession, warmup_id: int) -> WarmupSession | N
     return await session.get(WarmupSession, warmup_id)
 
 
+@dataclass(frozen=True, slots=True)
+class WarmupRecord:
+    """A warm-up session as stored, read with one Core SELECT: what a tap needs, no ORM object."""
+
+    id: int
+    user_id: int
+    chat_id: int
+    message_id: int | None
+    state: Walkthrough
+
+
+async def load_record(session: AsyncSession, warmup_id: int) -> WarmupRecord | None:
+    """The tap's read. Session.get would also build an ORM object and track it in the session:
+    twice the CPU of this statement, for nothing a tap uses (bench/throughput.py)."""
+    row = (await session.execute(_LOAD, {"warmup_id": warmup_id})).one_or_none()
+    if row is None:
+        return None
+    return WarmupRecord(row.id, row.user_id, row.chat_id, row.message_id, to_walkthrough(row))
+
+
 async def create_warmup(
     session: AsyncSession, user_id: int, chat_id: int, state: Walkthrough
 ) -> WarmupSession:
@@ -54,22 +76,25 @@ async def set_message_id(session: AsyncSession, warmup_id: int, message_id: int)
 
 
 async def save_step(
-    session: AsyncSession, row: WarmupSession, expected_version: int, state: Walkthrough
+    session: AsyncSession, warmup_id: int, expected_version: int, state: Walkthrough
 ) -> bool:
     """Store a new state only if nobody else moved the session since `expected_version`.
 
-    The caller keeps `state`; the ORM row is left as loaded (it is not written again).
+    The caller keeps `state`; an ORM row of it in the session is left as loaded (it is not
+    written again).
 
     The compare-and-set in SQL, not in Python, is what makes a double tap count once even when
     two taps (or two bot processes) race.
     """
     result = await session.execute(
-        _SAVE_STEP, {"warmup_id": row.id, "expected_version": expected_version, **_columns(state)}
+        _SAVE_STEP,
+        {"warmup_id": warmup_id, "expected_version": expected_version, **_columns(state)},
     )
     return result.rowcount == 1
 
 
-def to_walkthrough(row: WarmupSession) -> Walkthrough:
+def to_walkthrough(row: Any) -> Walkthrough:
+    """The state of a warm-up row: an ORM WarmupSession or a Core row of its table."""
     return Walkthrough(
         exercise_index=row.exercise_index,
         set_number=row.set_number,
@@ -107,6 +132,7 @@ _SAVE_STEP = (
     )
     .values({name: bindparam(name) for name in _STATE_COLUMNS})
 )
+_LOAD = select(_TABLE).where(_TABLE.c.id == bindparam("warmup_id"))
 _SET_MESSAGE_ID = (
     _TABLE.update()
     .where(_TABLE.c.id == bindparam("warmup_id"))

@@ -93,7 +93,7 @@ async def resume_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             old_message_id = row.message_id
             if choice.restart:
                 ended = apply(state, routine, Action.END, state.version, now).state
-                if not await warmups.save_step(db, row, state.version, ended):
+                if not await warmups.save_step(db, row.id, state.version, ended):
                     answer = texts.ANSWER_ALREADY_COUNTED
                     return
                 state = Walkthrough.start(routine, now)
@@ -125,18 +125,19 @@ async def warmup_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         services = services_of(context)
         routine = services.routine
         async with services.sessions.begin() as db:
-            row = await warmups.get_warmup(db, tap.warmup_id)
+            row = await warmups.load_record(db, tap.warmup_id)
             if row is None or row.user_id != update.effective_user.id:
                 return  # forged or someone else's: refused quietly
-            state = warmups.to_walkthrough(row)
+            state = row.state
             if row.message_id != message.message_id:
                 answer = texts.ANSWER_OLD_CARD if state.is_active else texts.ANSWER_WARMUP_OVER
                 return
             step = apply(state, routine, tap.action, tap.version, services.clock())
-            if step.changed and not await warmups.save_step(db, row, tap.version, step.state):
+            if step.changed and not await warmups.save_step(db, row.id, tap.version, step.state):
                 # Lost a race with another tap on the same version: that one counted.
-                await db.refresh(row)
-                step = Step(warmups.to_walkthrough(row), Outcome.STALE)
+                now_stored = await warmups.load_record(db, row.id)
+                assert now_stored is not None
+                step = Step(now_stored.state, Outcome.STALE)
             elif step.outcome is Outcome.COMPLETED:
                 # The streak moves in the same transaction that completes the warm-up: both or
                 # neither are stored, and the save_step above already made this tap the only one.

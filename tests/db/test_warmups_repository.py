@@ -32,9 +32,9 @@ async def test_save_step_stores_every_field_and_counts_a_version_once(
         start = warmups.to_walkthrough(row)
         moved = apply(start, ROUTINE, Action.SKIP, start.version, NOW).state
         moved = replace(moved, status=Status.ENDED, finished_at=NOW + timedelta(minutes=3))
-        assert await warmups.save_step(db, row, start.version, moved)
+        assert await warmups.save_step(db, row.id, start.version, moved)
         # A second write made for the same version (a double tap) stores nothing.
-        assert not await warmups.save_step(db, row, start.version, start)
+        assert not await warmups.save_step(db, row.id, start.version, start)
     async with sessions() as db:
         assert warmups.to_walkthrough(await warmups.get_warmup(db, warmup_id)) == moved
 
