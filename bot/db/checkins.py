@@ -54,13 +54,12 @@ class PlannedCheckIn:
 
 
 async def schedule_checkin(
-    session: AsyncSession, warmup: WarmupRef, finished_at: datetime
+    session: AsyncSession, warmup: WarmupRef, finished_at: datetime, minutes: int | None
 ) -> PlannedCheckIn | None:
-    """Plan the check-in after a completed warm-up, per the runner's setting; None when off.
+    """Plan the check-in `minutes` after a completed warm-up; None when check-ins are off.
 
-    In the completing tap, so Core statements (see `bot.db.stats.record_completion`)."""
-    setting = (await session.execute(_SETTING, {"user_id": warmup.user_id})).one_or_none()
-    minutes = DEFAULT_CHECKIN_MINUTES if setting is None else setting.checkin_minutes
+    `minutes` is the runner's setting (`checkin_minutes`; the completing tap has it from
+    `bot.db.stats.record_completion`'s read). In the completing tap, so Core statements."""
     if minutes is None:
         return None
     # One question about the latest run: a newer warm-up replaces a check-in not yet asked.
@@ -80,8 +79,7 @@ async def schedule_checkin(
     return PlannedCheckIn(planned_id, due_at)
 
 
-_CHECK_INS, _SETTINGS = CheckIn.__table__, UserSettings.__table__
-_SETTING = select(_SETTINGS.c.checkin_minutes).where(_SETTINGS.c.user_id == bindparam("user_id"))
+_CHECK_INS = CheckIn.__table__
 _EXPIRE_PENDING = (
     _CHECK_INS.update()
     .where(_CHECK_INS.c.user_id == bindparam("key_user_id"), _CHECK_INS.c.status == PENDING)

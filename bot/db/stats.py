@@ -17,13 +17,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.calendar import grid_days
-from bot.coach.progress import CompletionNote, completion_note, counts_toward_streak, untold
+from bot.coach.progress import (
+    DEFAULT_CHECKIN_MINUTES,
+    CompletionNote,
+    completion_note,
+    counts_toward_streak,
+    untold,
+)
 from bot.coach.routine import Routine
 from bot.coach.streaks import RunDays, StreakState, StreakView, as_of, record_warmup
 from bot.coach.timezones import get_zone
 from bot.coach.walkthrough import Walkthrough
 from bot.db import reminders
-from bot.db.models import ReminderSchedule, User, UserStats, WarmupCompletion
+from bot.db.models import ReminderSchedule, User, UserSettings, UserStats, WarmupCompletion
 
 CALENDAR_WEEKS = 12
 
@@ -101,37 +107,38 @@ async def run_days_of(session: AsyncSession, user_id: int) -> RunDays:
     return reminders.decode_days(schedule.run_days) if schedule is not None else None
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedCompletion:
+    note: CompletionNote  # what the completion card says
+    checkin_minutes: int | None  # the runner's check-in setting (None: off), read on the way
+
+
 async def record_completion(
     session: AsyncSession, warmup: WarmupRef, state: Walkthrough, routine: Routine
-) -> CompletionNote:
+) -> RecordedCompletion:
     """Record a just-completed warm-up and move the streak on, in the caller's transaction.
 
     The warm-up is dated in the runner's time zone at the moment it finished; it counts when
     enough exercises were done (`bot.coach.progress`).
 
-    This runs inside the completing tap, so in Core statements on the tables: one read of the
-    runner (time zone and run days together), the totals locked, one UPDATE, one INSERT. Through
-    ORM objects the same work cost three times the CPU, and this tap is the one runner's p99
+    This runs inside the completing tap, so in Core statements on the tables: one read of all
+    the runner's context (time zone, run days, check-in setting, and the totals, locked), one
+    UPDATE, one INSERT. Through ORM objects, one table at a time, the same work cost three times
+    the CPU and twice the PostgreSQL round trips, and this tap is the single runner's p99
     (bench/throughput.py).
     """
     assert state.finished_at is not None
-    runner = (await session.execute(_RUNNER, {"user_id": warmup.user_id})).one_or_none()
-    timezone = runner.timezone if runner is not None else "UTC"
-    run_days = (
-        reminders.decode_days(runner.run_days)
-        if runner is not None and runner.run_days is not None
-        else None
-    )
-    local_date = state.finished_at.astimezone(get_zone(timezone)).date()
+    context = await _locked_context(session, warmup.user_id, state.finished_at)
+    run_days = reminders.decode_days(context.run_days) if context.run_days is not None else None
+    local_date = state.finished_at.astimezone(get_zone(context.timezone)).date()
     exercises_done = state.exercises_done(routine)
     counted = counts_toward_streak(exercises_done)
-    totals = await _locked_totals(session, warmup.user_id, state.finished_at)
     if counted:
-        streak, events = record_warmup(to_state(totals), local_date, run_days)
+        streak, events = record_warmup(to_state(context), local_date, run_days)
         note = completion_note(
-            True, exercises_done, streak.current, events, totals.freezes_told_through
+            True, exercises_done, streak.current, events, context.freezes_told_through
         )
-        told_through = totals.freezes_told_through
+        told_through = context.freezes_told_through
         if events.freezes_used:
             told_through = _latest(told_through, max(events.freezes_used))
         await session.execute(
@@ -144,7 +151,7 @@ async def record_completion(
             },
         )
     else:
-        note = completion_note(False, exercises_done, totals.current, None, None)
+        note = completion_note(False, exercises_done, context.current, None, None)
     await session.execute(
         _ADD_COMPLETION,
         {
@@ -157,12 +164,17 @@ async def record_completion(
             "note": note.to_json(),
         },
     )
-    return note
+    if context.settings_user_id is None:
+        minutes: int | None = DEFAULT_CHECKIN_MINUTES
+    else:
+        minutes = context.checkin_minutes
+    return RecordedCompletion(note, minutes)
 
 
-async def _locked_totals(session: AsyncSession, user_id: int, now: datetime) -> Any:
-    """The runner's totals row (a Core row), created empty on first use, locked for update."""
-    row = (await session.execute(_TOTALS_FOR_UPDATE, {"user_id": user_id})).one_or_none()
+async def _locked_context(session: AsyncSession, user_id: int, now: datetime) -> Any:
+    """The runner's context row with their totals, which are created empty on first use and
+    locked for update (where the database can) until the transaction ends."""
+    row = (await session.execute(_CONTEXT, {"user_id": user_id})).one_or_none()
     if row is not None:
         return row
     try:
@@ -170,7 +182,7 @@ async def _locked_totals(session: AsyncSession, user_id: int, now: datetime) -> 
             await session.execute(_ADD_TOTALS, {"user_id": user_id, "updated_at": now})
     except IntegrityError:
         pass  # another process created it first; the savepoint keeps our transaction usable
-    return (await session.execute(_TOTALS_FOR_UPDATE, {"user_id": user_id})).one()
+    return (await session.execute(_CONTEXT, {"user_id": user_id})).one()
 
 
 def _totals_columns(state: StreakState) -> dict[str, object]:
@@ -188,13 +200,22 @@ def _totals_columns(state: StreakState) -> dict[str, object]:
 # Built once, as Core on the tables (the completing tap's statements; see record_completion).
 _USERS, _SCHEDULES = User.__table__, ReminderSchedule.__table__
 _TOTALS, _COMPLETIONS = UserStats.__table__, WarmupCompletion.__table__
-_RUNNER = (
-    select(_USERS.c.timezone, _SCHEDULES.c.run_days)
-    .select_from(_USERS.outerjoin(_SCHEDULES, _SCHEDULES.c.user_id == _USERS.c.id))
+_SETTINGS = UserSettings.__table__
+_CONTEXT = (
+    select(
+        _USERS.c.timezone,
+        _SCHEDULES.c.run_days,
+        _SETTINGS.c.user_id.label("settings_user_id"),
+        _SETTINGS.c.checkin_minutes,
+        *(column for column in _TOTALS.c if column.name != "user_id"),
+    )
+    .select_from(
+        _USERS.join(_TOTALS, _TOTALS.c.user_id == _USERS.c.id)
+        .outerjoin(_SCHEDULES, _SCHEDULES.c.user_id == _USERS.c.id)
+        .outerjoin(_SETTINGS, _SETTINGS.c.user_id == _USERS.c.id)
+    )
     .where(_USERS.c.id == bindparam("user_id"))
-)
-_TOTALS_FOR_UPDATE = (
-    select(_TOTALS).where(_TOTALS.c.user_id == bindparam("user_id")).with_for_update()
+    .with_for_update(of=_TOTALS)
 )
 _ADD_TOTALS = _TOTALS.insert().values(
     user_id=bindparam("user_id"),

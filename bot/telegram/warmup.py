@@ -141,8 +141,11 @@ async def warmup_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             elif step.outcome is Outcome.COMPLETED:
                 # The streak moves in the same transaction that completes the warm-up: both or
                 # neither are stored, and the save_step above already made this tap the only one.
-                note = await stats.record_completion(db, row, step.state, routine)
-                planned = await checkins.schedule_checkin(db, row, step.state.finished_at)
+                recorded = await stats.record_completion(db, row, step.state, routine)
+                note = recorded.note
+                planned = await checkins.schedule_checkin(
+                    db, row, step.state.finished_at, recorded.checkin_minutes
+                )
                 checkin_due = planned.due_at if planned is not None else None
             if note is None and step.state.status is Status.COMPLETED:
                 note = await stats.note_for(db, row.id)  # to repaint the card with its note

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import load_routine
-from bot.coach.progress import CHECKIN_OPEN_FOR
+from bot.coach.progress import CHECKIN_OPEN_FOR, DEFAULT_CHECKIN_MINUTES
 from bot.coach.routine import Routine
 from bot.coach.schedule import RunSchedule
 from bot.coach.streaks import replay
@@ -79,7 +79,10 @@ async def test_feel_is_counted_once_and_averaged(
         await warmups.ensure_user(db, USER, USER, "Ada", START)
         ids = [await complete(db, START.date() + timedelta(days=n)) for n in range(2)]
         planned = [
-            await checkins.schedule_checkin(db, await warmups.get_warmup(db, i), START) for i in ids
+            await checkins.schedule_checkin(
+                db, await warmups.get_warmup(db, i), START, DEFAULT_CHECKIN_MINUTES
+            )
+            for i in ids
         ]
     # The second warm-up's check-in replaced the first one that was still waiting.
     first, second = planned
@@ -97,13 +100,33 @@ async def test_feel_is_counted_once_and_averaged(
         assert (totals.feel_sum, totals.feel_count) == (4, 1)
 
 
+async def test_a_completion_reads_the_runners_checkin_setting_on_the_way(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async def setting_seen(day: date) -> int | None:
+        async with sessions.begin() as db:
+            state = finished(day)
+            row = await warmups.create_warmup(db, USER, USER, state)
+            return (await stats.record_completion(db, row, state, ROUTINE)).checkin_minutes
+
+    async with sessions.begin() as db:
+        await warmups.ensure_user(db, USER, USER, "Ada", START)
+    assert await setting_seen(START.date()) == DEFAULT_CHECKIN_MINUTES  # no settings row yet
+    for minutes in (30, None):
+        async with sessions.begin() as db:
+            await checkins.set_checkin_minutes(db, USER, minutes, START)
+        assert await setting_seen(START.date()) == minutes
+
+
 async def test_unanswered_questions_close_and_the_next_wake_follows(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     async with sessions.begin() as db:
         await warmups.ensure_user(db, USER, USER, "Ada", START)
         warmup_id = await complete(db, START.date())
-        row = await checkins.schedule_checkin(db, await warmups.get_warmup(db, warmup_id), START)
+        row = await checkins.schedule_checkin(
+            db, await warmups.get_warmup(db, warmup_id), START, DEFAULT_CHECKIN_MINUTES
+        )
         assert row is not None
     async with sessions.begin() as db:
         assert await checkins.next_wake(db) == START + timedelta(minutes=90)
@@ -119,7 +142,9 @@ async def test_turning_checkins_off_closes_the_waiting_one(
     async with sessions.begin() as db:
         await warmups.ensure_user(db, USER, USER, "Ada", START)
         warmup_id = await complete(db, START.date())
-        row = await checkins.schedule_checkin(db, await warmups.get_warmup(db, warmup_id), START)
+        row = await checkins.schedule_checkin(
+            db, await warmups.get_warmup(db, warmup_id), START, DEFAULT_CHECKIN_MINUTES
+        )
         await checkins.set_checkin_minutes(db, USER, None, START)
     async with sessions() as db:
         assert (await db.get(CheckIn, row.id)).status == checkins.EXPIRED
@@ -133,7 +158,9 @@ async def test_forget_leaves_no_row_behind(sessions: async_sessionmaker[AsyncSes
             db, user, RunSchedule(frozenset({1}), time(7), "UTC", 30), START
         )
         warmup_id = await complete(db, START.date())
-        await checkins.schedule_checkin(db, await warmups.get_warmup(db, warmup_id), START)
+        await checkins.schedule_checkin(
+            db, await warmups.get_warmup(db, warmup_id), START, DEFAULT_CHECKIN_MINUTES
+        )
         await checkins.set_checkin_minutes(db, USER, 30, START)
     async with sessions.begin() as db:
         exported = await userdata.export_user(db, USER)
