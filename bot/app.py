@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -40,8 +42,16 @@ def load_routine(path: Path) -> Routine:
         raise SettingsError(f"Setting ROUTINE_FILE: {error}") from None
 
 
-def build_application(settings: Settings, *, clock: Clock = utc_now) -> Application:
-    """The bot, wired: handlers, database, rate limiter, per-user ordering. Not started."""
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    flood_clock: Callable[[], float] = time.monotonic,
+) -> Application:
+    """The bot, wired: handlers, database, rate limiter, per-user ordering. Not started.
+
+    `clock` is the bot's time for everything a runner sees; `flood_clock` the flood guard's
+    (seconds, monotonic). Tests pass explicit ones."""
     if not settings.token:
         raise SettingsError("Setting TELEGRAM_BOT_TOKEN: missing")
     routine = load_routine(settings.routine_file)
@@ -65,7 +75,9 @@ def build_application(settings: Settings, *, clock: Clock = utc_now) -> Applicat
         sessions=create_session_factory(engine),
         clock=clock,
     )
-    register_handlers(application, FloodGuard(settings.flood_burst, settings.flood_rate))
+    register_handlers(
+        application, FloodGuard(settings.flood_burst, settings.flood_rate, flood_clock)
+    )
     return application
 
 

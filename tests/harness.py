@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import asyncpg
@@ -28,10 +28,12 @@ class BotRunner:
         sandbox: BotApiSandbox,
         database_url: str,
         clock: ManualClock,
+        flood_clock: Callable[[], float] | None = None,
         **settings: object,
     ) -> None:
         self.sandbox = sandbox
         self.clock = clock
+        self.flood_clock = flood_clock
         self.settings = Settings(
             telegram_bot_token=sandbox.token,
             telegram_api_base_url=sandbox.base_url,
@@ -45,7 +47,8 @@ class BotRunner:
         self.application: Application | None = None
 
     async def start(self) -> Application:
-        self.application = build_application(self.settings, clock=self.clock)
+        extra = {"flood_clock": self.flood_clock} if self.flood_clock is not None else {}
+        self.application = build_application(self.settings, clock=self.clock, **extra)
         await start_polling(self.application, poll_timeout=2)
         return self.application
 

@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - SQLAlchemy 2.0
     from sqlalchemy.util import await_only as await_
 
 BUSY_TIMEOUT_S = 5.0
+POSTGRES_POOL_SIZE = 20
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 _GATE_KEY = "warmup_coach_write_gate"
 
@@ -33,7 +34,14 @@ _GATE_KEY = "warmup_coach_write_gate"
 def create_engine(database_url: str) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        engine = create_async_engine(database_url)
+        # A fixed pool, no overflow: SQLAlchemy closes an overflow connection as soon as it is
+        # given back, so with more taps in flight than pool_size (5 by default) every tap past
+        # the fifth opened a new PostgreSQL connection (TCP, auth, asyncpg's type set-up): a
+        # third of the bot's CPU with 100 runners (bench/throughput.py). Taps beyond the pool
+        # wait their turn for a connection instead.
+        engine = create_async_engine(
+            database_url, pool_size=POSTGRES_POOL_SIZE, max_overflow=0, pool_timeout=30
+        )
         event.listen(engine.sync_engine.pool, "checkout", _replace_closed_connection)
         return engine
     if url.database in (None, "", ":memory:"):
