@@ -217,7 +217,13 @@ async def run(args: argparse.Namespace, database_url: str) -> None:
         f"made a 1-week runner, a 10-year runner (3652 warm-ups) and {args.crowd} runners with "
         f"2 years each in {time.perf_counter() - began:.1f} s"
     )
-    services = Services(routine=routine, engine=engine, sessions=sessions, clock=ManualClock(NOW))
+    services = Services(
+        routine=routine,
+        engine=engine,
+        sessions=sessions,
+        clock=ManualClock(NOW),
+        single_statements=engine,
+    )
 
     labels = {WEEK_USER: "week", DECADE_USER: "decade"}
     for user_id in labels:

@@ -14,7 +14,7 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.coach.clock import Clock, utc_now
 from bot.coach.routine import Routine, RoutineError, parse_routine
 from bot.config import Settings, SettingsError
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import create_engine, create_session_factory, single_statement_engine
 from bot.db.migrate import upgrade_to_head
 from bot.telegram.checkin_jobs import start_checkin_jobs
 from bot.telegram.concurrency import PerChatUpdateProcessor
@@ -74,6 +74,7 @@ def build_application(
         engine=engine,
         sessions=create_session_factory(engine),
         clock=clock,
+        single_statements=single_statement_engine(engine),
     )
     register_handlers(
         application, FloodGuard(settings.flood_burst, settings.flood_rate, flood_clock)

@@ -158,5 +158,13 @@ class _WriteGate:
         self._held = False
 
 
+def single_statement_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for work that is one statement (atomic by itself): on PostgreSQL without
+    BEGIN and COMMIT, two round trips of the three; SQLite's are free, it keeps them."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)

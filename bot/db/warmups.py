@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.coach.walkthrough import Status, Walkthrough
 from bot.db.models import User, WarmupSession
@@ -76,9 +76,15 @@ async def set_message_id(session: AsyncSession, warmup_id: int, message_id: int)
 
 
 async def save_step(
-    session: AsyncSession, warmup_id: int, expected_version: int, state: Walkthrough
+    db: AsyncSession | AsyncConnection,
+    warmup_id: int,
+    expected_version: int,
+    state: Walkthrough,
+    *,
+    on_message_id: int | None = None,
 ) -> bool:
-    """Store a new state only if nobody else moved the session since `expected_version`.
+    """Store a new state only if nobody else moved the session since `expected_version` (and,
+    with `on_message_id`, only if it is still shown on that message).
 
     The caller keeps `state`; an ORM row of it in the session is left as loaded (it is not
     written again).
@@ -86,10 +92,11 @@ async def save_step(
     The compare-and-set in SQL, not in Python, is what makes a double tap count once even when
     two taps (or two bot processes) race.
     """
-    result = await session.execute(
-        _SAVE_STEP,
-        {"warmup_id": warmup_id, "expected_version": expected_version, **_columns(state)},
-    )
+    statement = _SAVE_STEP if on_message_id is None else _SAVE_STEP_ON_CARD
+    values = {"warmup_id": warmup_id, "expected_version": expected_version, **_columns(state)}
+    if on_message_id is not None:
+        values["on_message_id"] = on_message_id
+    result = await db.execute(statement, values)
     return result.rowcount == 1
 
 
@@ -132,6 +139,7 @@ _SAVE_STEP = (
     )
     .values({name: bindparam(name) for name in _STATE_COLUMNS})
 )
+_SAVE_STEP_ON_CARD = _SAVE_STEP.where(_TABLE.c.message_id == bindparam("on_message_id"))
 _LOAD = select(_TABLE).where(_TABLE.c.id == bindparam("warmup_id"))
 _SET_MESSAGE_ID = (
     _TABLE.update()

@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.coach.clock import Clock
 from bot.coach.routine import Routine
+from bot.db.recent_warmups import RecentWarmups
 from bot.telegram.delivery import ShownCards
 
 SERVICES_KEY = "services"
@@ -20,8 +21,12 @@ class Services:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
+    # For one-statement work: no BEGIN/COMMIT round trips (bot.db.engine.single_statement_engine).
+    single_statements: AsyncEngine
     # What this process last showed on each warm-up card (see delivery.ShownCards).
     shown: ShownCards = field(default_factory=ShownCards)
+    # The warm-ups this process last read or stored, so a tap can skip its read.
+    recent: RecentWarmups = field(default_factory=RecentWarmups)
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from telegram import Message, Update
@@ -13,10 +14,10 @@ from bot.coach.progress import CompletionNote
 from bot.coach.walkthrough import Action, Outcome, Status, Step, Walkthrough, apply
 from bot.db import checkins, stats, warmups
 from bot.telegram import checkin_jobs, texts
-from bot.telegram.callbacks import parse_resume, parse_tap
+from bot.telegram.callbacks import WarmupTap, parse_resume, parse_tap
 from bot.telegram.cards import card_keyboard, card_text, resume_offer
 from bot.telegram.delivery import answer_quietly, edit_if_changed, message_of, with_retries
-from bot.telegram.services import services_of
+from bot.telegram.services import Services, services_of
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +52,10 @@ async def begin_warmup(
             text, keyboard = resume_offer(running.id, warmups.to_walkthrough(running), routine)
             warmup_id = None
         else:
-            state = Walkthrough.start(routine, now)
-            row = await warmups.create_warmup(db, user.id, chat.id, state)
+            started = Walkthrough.start(routine, now)
+            row = await warmups.create_warmup(db, user.id, chat.id, started)
             warmup_id = row.id
-            text, keyboard = card_text(state, routine), card_keyboard(row.id, state)
+            text, keyboard = card_text(started, routine), card_keyboard(row.id, started)
     # Telegram is called outside the transaction so no database lock is held over the network.
     if in_place is not None:
         await edit_if_changed(in_place, text, keyboard, services.shown)
@@ -68,6 +69,9 @@ async def begin_warmup(
     if warmup_id is not None:
         async with services.sessions.begin() as db:
             await warmups.set_message_id(db, warmup_id, shown.message_id)
+        services.recent.remember(
+            warmups.WarmupRecord(warmup_id, user.id, chat.id, shown.message_id, started)
+        )
 
 
 async def resume_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -100,6 +104,8 @@ async def resume_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 row = await warmups.create_warmup(db, row.user_id, row.chat_id, state)
             row.message_id = message.message_id
             warmup_id = row.id
+        # The card moved (or a new warm-up began): the next tap reads the row afresh.
+        services.recent.forget(choice.warmup_id)
         await edit_if_changed(
             message, card_text(state, routine), card_keyboard(warmup_id, state), services.shown
         )
@@ -115,52 +121,103 @@ async def warmup_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     answer: str | None = None
-    note: CompletionNote | None = None
-    checkin_due: datetime | None = None
     try:
         tap = parse_tap(query.data)
         message = message_of(query)
         if tap is None or message is None:
             return  # malformed: refused quietly
         services = services_of(context)
-        routine = services.routine
-        async with services.sessions.begin() as db:
-            row = await warmups.load_record(db, tap.warmup_id)
-            if row is None or row.user_id != update.effective_user.id:
-                return  # forged or someone else's: refused quietly
-            state = row.state
-            if row.message_id != message.message_id:
-                answer = texts.ANSWER_OLD_CARD if state.is_active else texts.ANSWER_WARMUP_OVER
-                return
-            step = apply(state, routine, tap.action, tap.version, services.clock())
-            if step.changed and not await warmups.save_step(db, row.id, tap.version, step.state):
-                # Lost a race with another tap on the same version: that one counted.
-                now_stored = await warmups.load_record(db, row.id)
-                assert now_stored is not None
-                step = Step(now_stored.state, Outcome.STALE)
-            elif step.outcome is Outcome.COMPLETED:
-                # The streak moves in the same transaction that completes the warm-up: both or
-                # neither are stored, and the save_step above already made this tap the only one.
-                recorded = await stats.record_completion(db, row, step.state, routine)
-                note = recorded.note
-                planned = await checkins.schedule_checkin(
-                    db, row, step.state.finished_at, recorded.checkin_minutes
-                )
-                checkin_due = planned.due_at if planned is not None else None
-            if note is None and step.state.status is Status.COMPLETED:
-                note = await stats.note_for(db, row.id)  # to repaint the card with its note
-        if checkin_due is not None:
-            checkin_jobs.arm_by(context.application, checkin_due)
-        answer = _answer_for(step, routine.exercises)
+        tapped = await _quick_tap(services, tap, update.effective_user.id, message.message_id)
+        if tapped is None:
+            tapped = await _careful_tap(services, tap, update.effective_user.id, message.message_id)
+        answer = tapped.answer
+        if tapped.step is None:
+            return
+        if tapped.checkin_due is not None:
+            checkin_jobs.arm_by(context.application, tapped.checkin_due)
+        answer = _answer_for(tapped.step, services.routine.exercises)
         # Also after a stale tap: if an earlier edit was lost (a 5xx), this repaints the card.
         await edit_if_changed(
             message,
-            card_text(step.state, routine, note),
-            card_keyboard(tap.warmup_id, step.state),
+            card_text(tapped.step.state, services.routine, tapped.note),
+            card_keyboard(tap.warmup_id, tapped.step.state),
             services.shown,
         )
     finally:
         await answer_quietly(query, answer)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tapped:
+    """What a tap did: the step to show (None: nothing to show) or else just an answer."""
+
+    step: Step | None
+    answer: str | None = None
+    note: CompletionNote | None = None
+    checkin_due: datetime | None = None
+
+
+async def _quick_tap(
+    services: Services, tap: WarmupTap, user_id: int, message_id: int
+) -> _Tapped | None:
+    """The common tap, in one statement: a step that neither completes nor is refused, on a
+    warm-up this process knows (`RecentWarmups`), stored with a conditional UPDATE. None when
+    it is not that tap, or the UPDATE found the row moved: then the careful path decides."""
+    known = services.recent.get(tap.warmup_id)
+    if known is None or known.user_id != user_id or known.message_id != message_id:
+        return None
+    step = apply(known.state, services.routine, tap.action, tap.version, services.clock())
+    if not step.changed or step.outcome is Outcome.COMPLETED:
+        return None
+    async with services.single_statements.begin() as connection:
+        stored = await warmups.save_step(
+            connection, known.id, tap.version, step.state, on_message_id=message_id
+        )
+    if not stored:
+        services.recent.forget(known.id)
+        return None
+    services.recent.remember(replace(known, state=step.state))
+    return _Tapped(step)
+
+
+async def _careful_tap(
+    services: Services, tap: WarmupTap, user_id: int, message_id: int
+) -> _Tapped:
+    """Any tap, reading the warm-up first, in one transaction with what a completion sets off."""
+    routine = services.routine
+    note: CompletionNote | None = None
+    checkin_due: datetime | None = None
+    async with services.sessions.begin() as db:
+        row = await warmups.load_record(db, tap.warmup_id)
+        if row is None or row.user_id != user_id:
+            services.recent.forget(tap.warmup_id)
+            return _Tapped(None)  # forged or someone else's: refused quietly
+        state = row.state
+        if row.message_id != message_id:
+            services.recent.remember(row)
+            return _Tapped(
+                None, texts.ANSWER_OLD_CARD if state.is_active else texts.ANSWER_WARMUP_OVER
+            )
+        step = apply(state, routine, tap.action, tap.version, services.clock())
+        if step.changed and not await warmups.save_step(db, row.id, tap.version, step.state):
+            # Lost a race with another tap on the same version: that one counted.
+            now_stored = await warmups.load_record(db, row.id)
+            assert now_stored is not None
+            row, step = now_stored, Step(now_stored.state, Outcome.STALE)
+        elif step.outcome is Outcome.COMPLETED:
+            # The streak moves in the same transaction that completes the warm-up: both or
+            # neither are stored, and the save_step above already made this tap the only one.
+            recorded = await stats.record_completion(db, row, step.state, routine)
+            note = recorded.note
+            planned = await checkins.schedule_checkin(
+                db, row, step.state.finished_at, recorded.checkin_minutes
+            )
+            checkin_due = planned.due_at if planned is not None else None
+        if note is None and step.state.status is Status.COMPLETED:
+            note = await stats.note_for(db, row.id)  # to repaint the card with its note
+    # Remembered once committed (a failed commit leaves the hint as it was: still right).
+    services.recent.remember(replace(row, state=step.state))
+    return _Tapped(step, note=note, checkin_due=checkin_due)
 
 
 def _answer_for(step: Step, exercises: tuple) -> str | None:

@@ -1,0 +1,107 @@
+"""The quick tap (bot/db/recent_warmups.py): one statement per tap, and never trusted over the
+database. Another process is played here by writing to the database behind the bot's back.
+
+/warmup records its card's message id after sending it; a tap of that user is handled only
+after that, so the first tap of each test is a sync point before watching or writing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Select, event, select, update
+
+from bot.coach.walkthrough import Action, apply
+from bot.db import warmups
+from bot.db.models import WarmupSession
+from bot.sandbox.server import BotApiSandbox
+from bot.telegram import texts
+from tests.harness import BotRunner, button_data, message_by_id, say
+
+
+@contextmanager
+def statements_of(bot: BotRunner) -> Iterator[list[str]]:
+    """The SQL statements the bot runs inside the block (BEGIN/COMMIT are not statements)."""
+    seen: list[str] = []
+    engine = bot.application.bot_data["services"].engine.sync_engine
+
+    def record(_conn, _cursor, statement, _parameters, _context, _many) -> None:
+        seen.append(statement.split(None, 1)[0].upper())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_a_tap_on_a_warmup_in_progress_is_one_update_statement(
+    sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    runner = sandbox.user(9101)
+    card = await say(sandbox, runner, "/warmup")
+    await runner.tap(card.message_id, "sync")  # /warmup has recorded its card (see below)
+    expected = (
+        texts.ANSWER_SET_DONE.format(set_number=1),
+        texts.ANSWER_EXERCISE_DONE.format(name="Wall Abs"),
+    )
+    for expected_answer in expected:
+        current = message_by_id(runner, card.message_id)
+        with statements_of(bot) as statements:
+            answer = await runner.tap(card.message_id, button_data(current, "Done set"))
+        assert statements == ["UPDATE"], "no read: this process knew the warm-up"
+        assert answer.text == expected_answer
+    assert "Exercise 2 of 6" in message_by_id(runner, card.message_id).text
+
+
+async def test_a_step_taken_elsewhere_makes_the_tap_read_the_database(
+    sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    runner = sandbox.user(9102)
+    card = await say(sandbox, runner, "/warmup")
+    await runner.tap(card.message_id, "sync")  # /warmup has recorded its card (see below)
+    done = button_data(card, "Done set")
+    services = bot.application.bot_data["services"]
+    # Another process counts the first set from this very card.
+    async with services.sessions.begin() as db:
+        [row] = [r async for r in await db.stream_scalars(_warmups_of(9102))]
+        state = warmups.to_walkthrough(row)
+        moved = apply(state, services.routine, Action.DONE_SET, state.version, bot.clock()).state
+        assert await warmups.save_step(db, row.id, state.version, moved)
+    with statements_of(bot) as statements:
+        answer = await runner.tap(card.message_id, done)
+    assert answer.text == texts.ANSWER_ALREADY_COUNTED, "counted once, by the other process"
+    assert statements[0] == "UPDATE" and "SELECT" in statements, "tried, then read the row"
+    # The card is repainted from the database, and the next set counts.
+    current = message_by_id(runner, card.message_id)
+    assert "Set 2 of 2" in current.text
+    answer = await runner.tap(card.message_id, button_data(current, "Done set"))
+    assert answer.text == texts.ANSWER_EXERCISE_DONE.format(name="Wall Abs")
+    async with services.sessions() as db:
+        [row] = [r async for r in await db.stream_scalars(_warmups_of(9102))]
+    assert row.sets_done[0] == 2 and row.exercise_index == 1
+
+
+async def test_a_card_moved_elsewhere_makes_the_old_card_old(
+    sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    runner = sandbox.user(9103)
+    card = await say(sandbox, runner, "/warmup")
+    await runner.tap(card.message_id, "sync")  # /warmup has recorded its card (see below)
+    services = bot.application.bot_data["services"]
+    # Another process resumed the warm-up on a newer message (no step taken, same version).
+    async with services.sessions.begin() as db:
+        await db.execute(
+            update(WarmupSession)
+            .where(WarmupSession.user_id == 9103)
+            .values(message_id=card.message_id + 100)
+        )
+    answer = await runner.tap(card.message_id, button_data(card, "Done set"))
+    assert answer.text == texts.ANSWER_OLD_CARD
+    async with services.sessions() as db:
+        [row] = [r async for r in await db.stream_scalars(_warmups_of(9103))]
+    assert row.sets_done[0] == 0, "nothing counted from the old card"
+
+
+def _warmups_of(user_id: int) -> Select[tuple[WarmupSession]]:
+    return select(WarmupSession).where(WarmupSession.user_id == user_id)
