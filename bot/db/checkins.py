@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.progress import DEFAULT_CHECKIN_MINUTES
 from bot.db.models import CheckIn, UserSettings, WarmupSession
-from bot.db.stats import WarmupRef, stats_row
+from bot.db.stats import WarmupRef, on_postgresql, stats_row
 
 PENDING, ASKED, ANSWERED, EXPIRED = "pending", "asked", "answered", "expired"
 
@@ -62,21 +62,23 @@ async def schedule_checkin(
     `bot.db.stats.record_completion`'s read). In the completing tap, so Core statements."""
     if minutes is None:
         return None
-    # One question about the latest run: a newer warm-up replaces a check-in not yet asked.
-    await session.execute(_EXPIRE_PENDING, {"key_user_id": warmup.user_id})
     due_at = finished_at + timedelta(minutes=minutes)
-    planned_id = (
-        await session.execute(
-            _ADD_CHECKIN,
-            {
-                "user_id": warmup.user_id,
-                "warmup_id": warmup.id,
-                "chat_id": warmup.chat_id,
-                "due_at": due_at,
-            },
-        )
-    ).scalar_one()
-    return PlannedCheckIn(planned_id, due_at)
+    expire = {"key_user_id": warmup.user_id}
+    add = {
+        "c_user_id": warmup.user_id,
+        "c_warmup_id": warmup.id,
+        "c_chat_id": warmup.chat_id,
+        "c_due_at": due_at,
+    }
+    # One question about the latest run: a newer warm-up replaces a check-in not yet asked.
+    if on_postgresql(session):
+        # One round trip: the UPDATE rides along as a WITH clause. It works on the statement's
+        # snapshot, so it cannot touch the row this statement inserts.
+        added = await session.execute(_ADD_CHECKIN_EXPIRING_OTHERS, {**add, **expire})
+    else:
+        await session.execute(_EXPIRE_PENDING, expire)
+        added = await session.execute(_ADD_CHECKIN, add)
+    return PlannedCheckIn(added.scalar_one(), due_at)
 
 
 _CHECK_INS = CheckIn.__table__
@@ -85,7 +87,18 @@ _EXPIRE_PENDING = (
     .where(_CHECK_INS.c.user_id == bindparam("key_user_id"), _CHECK_INS.c.status == PENDING)
     .values(status=EXPIRED)
 )
-_ADD_CHECKIN = _CHECK_INS.insert().values(status=PENDING).returning(_CHECK_INS.c.id)
+_ADD_CHECKIN = (
+    _CHECK_INS.insert()
+    .values(
+        user_id=bindparam("c_user_id"),
+        warmup_id=bindparam("c_warmup_id"),
+        chat_id=bindparam("c_chat_id"),
+        due_at=bindparam("c_due_at"),
+        status=PENDING,
+    )
+    .returning(_CHECK_INS.c.id)
+)
+_ADD_CHECKIN_EXPIRING_OTHERS = _ADD_CHECKIN.add_cte(_EXPIRE_PENDING.cte("expired"))
 
 
 async def due_checkins(session: AsyncSession, now: datetime, limit: int) -> list[int]:

@@ -141,29 +141,32 @@ async def record_completion(
         told_through = context.freezes_told_through
         if events.freezes_used:
             told_through = _latest(told_through, max(events.freezes_used))
-        await session.execute(
-            _STORE_TOTALS,
-            {
-                "key_user_id": warmup.user_id,
-                **_totals_columns(streak),
-                "freezes_told_through": told_through,
-                "updated_at": state.finished_at,
-            },
-        )
+        totals: dict[str, object] | None = {
+            "key_user_id": warmup.user_id,
+            **_totals_columns(streak),
+            "freezes_told_through": told_through,
+            "updated_at": state.finished_at,
+        }
     else:
         note = completion_note(False, exercises_done, context.current, None, None)
-    await session.execute(
-        _ADD_COMPLETION,
-        {
-            "warmup_id": warmup.id,
-            "user_id": warmup.user_id,
-            "local_date": local_date,
-            "counted": counted,
-            "exercises_done": exercises_done,
-            "completed_at": state.finished_at,
-            "note": note.to_json(),
-        },
-    )
+        totals = None
+    record = {
+        "c_warmup_id": warmup.id,
+        "c_user_id": warmup.user_id,
+        "c_local_date": local_date,
+        "c_counted": counted,
+        "c_exercises_done": exercises_done,
+        "c_completed_at": state.finished_at,
+        "c_note": note.to_json(),
+    }
+    if totals is None:
+        await session.execute(_ADD_COMPLETION, record)
+    elif on_postgresql(session):
+        # One statement, one round trip: the totals' UPDATE rides along as a WITH clause.
+        await session.execute(_ADD_COMPLETION_STORING_TOTALS, {**record, **totals})
+    else:
+        await session.execute(_STORE_TOTALS, totals)
+        await session.execute(_ADD_COMPLETION, record)
     if context.settings_user_id is None:
         minutes: int | None = DEFAULT_CHECKIN_MINUTES
     else:
@@ -235,7 +238,19 @@ _STORE_TOTALS = (
         }
     )
 )
-_ADD_COMPLETION = _COMPLETIONS.insert()
+_ADD_COMPLETION = _COMPLETIONS.insert().values(
+    {column.name: bindparam(f"c_{column.name}") for column in _COMPLETIONS.c}
+)
+_ADD_COMPLETION_STORING_TOTALS = _ADD_COMPLETION.add_cte(_STORE_TOTALS.cte("stored_totals"))
+
+
+def on_postgresql(session: AsyncSession) -> bool:
+    """Whether the session's database takes data-modifying WITH clauses (SQLite does not).
+
+    On PostgreSQL every statement is a round trip to the server; on SQLite (same thread, same
+    process) statements are nearly free, so only PostgreSQL gets the statements merged."""
+    bind = session.bind
+    return bind is not None and bind.dialect.name == "postgresql"
 
 
 async def note_for(session: AsyncSession, warmup_id: int) -> CompletionNote | None:

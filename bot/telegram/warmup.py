@@ -6,11 +6,13 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.coach.progress import CompletionNote
+from bot.coach.routine import Routine
 from bot.coach.walkthrough import Action, Outcome, Status, Step, Walkthrough, apply
 from bot.db import checkins, stats, warmups
 from bot.telegram import checkin_jobs, texts
@@ -160,24 +162,49 @@ class _Tapped:
 async def _quick_tap(
     services: Services, tap: WarmupTap, user_id: int, message_id: int
 ) -> _Tapped | None:
-    """The common tap, in one statement: a step that neither completes nor is refused, on a
-    warm-up this process knows (`RecentWarmups`), stored with a conditional UPDATE. None when
-    it is not that tap, or the UPDATE found the row moved: then the careful path decides."""
+    """A step on a warm-up this process knows (`RecentWarmups`), without reading it first: a
+    conditional UPDATE (one statement; with a completion, in one transaction with what the
+    completion sets off). None when it is not such a tap, or the UPDATE found the row moved:
+    then the careful path decides."""
     known = services.recent.get(tap.warmup_id)
     if known is None or known.user_id != user_id or known.message_id != message_id:
         return None
     step = apply(known.state, services.routine, tap.action, tap.version, services.clock())
-    if not step.changed or step.outcome is Outcome.COMPLETED:
+    if not step.changed:
         return None
-    async with services.single_statements.begin() as connection:
-        stored = await warmups.save_step(
-            connection, known.id, tap.version, step.state, on_message_id=message_id
-        )
-    if not stored:
+    tapped: _Tapped | None = None
+    if step.outcome is Outcome.COMPLETED:
+        async with services.sessions.begin() as db:
+            if await warmups.save_step(
+                db, known.id, tap.version, step.state, on_message_id=message_id
+            ):
+                tapped = await _complete(db, known, step, services.routine)
+    else:
+        async with services.single_statements.begin() as connection:
+            if await warmups.save_step(
+                connection, known.id, tap.version, step.state, on_message_id=message_id
+            ):
+                tapped = _Tapped(step)
+    if tapped is None:
         services.recent.forget(known.id)
         return None
     services.recent.remember(replace(known, state=step.state))
-    return _Tapped(step)
+    return tapped
+
+
+async def _complete(
+    db: AsyncSession, row: warmups.WarmupRecord, step: Step, routine: Routine
+) -> _Tapped:
+    """What completing a warm-up sets off, in the transaction that stored the completing step:
+    the streak moves (both or neither are stored) and the after-run check-in is planned."""
+    assert step.state.finished_at is not None
+    recorded = await stats.record_completion(db, row, step.state, routine)
+    planned = await checkins.schedule_checkin(
+        db, row, step.state.finished_at, recorded.checkin_minutes
+    )
+    return _Tapped(
+        step, note=recorded.note, checkin_due=planned.due_at if planned is not None else None
+    )
 
 
 async def _careful_tap(
@@ -185,8 +212,6 @@ async def _careful_tap(
 ) -> _Tapped:
     """Any tap, reading the warm-up first, in one transaction with what a completion sets off."""
     routine = services.routine
-    note: CompletionNote | None = None
-    checkin_due: datetime | None = None
     async with services.sessions.begin() as db:
         row = await warmups.load_record(db, tap.warmup_id)
         if row is None or row.user_id != user_id:
@@ -199,25 +224,21 @@ async def _careful_tap(
                 None, texts.ANSWER_OLD_CARD if state.is_active else texts.ANSWER_WARMUP_OVER
             )
         step = apply(state, routine, tap.action, tap.version, services.clock())
+        tapped = _Tapped(step)
         if step.changed and not await warmups.save_step(db, row.id, tap.version, step.state):
             # Lost a race with another tap on the same version: that one counted.
             now_stored = await warmups.load_record(db, row.id)
             assert now_stored is not None
-            row, step = now_stored, Step(now_stored.state, Outcome.STALE)
+            row, tapped = now_stored, _Tapped(Step(now_stored.state, Outcome.STALE))
         elif step.outcome is Outcome.COMPLETED:
-            # The streak moves in the same transaction that completes the warm-up: both or
-            # neither are stored, and the save_step above already made this tap the only one.
-            recorded = await stats.record_completion(db, row, step.state, routine)
-            note = recorded.note
-            planned = await checkins.schedule_checkin(
-                db, row, step.state.finished_at, recorded.checkin_minutes
-            )
-            checkin_due = planned.due_at if planned is not None else None
-        if note is None and step.state.status is Status.COMPLETED:
-            note = await stats.note_for(db, row.id)  # to repaint the card with its note
+            tapped = await _complete(db, row, step, routine)
+        assert tapped.step is not None
+        if tapped.note is None and tapped.step.state.status is Status.COMPLETED:
+            # To repaint the card with its note.
+            tapped = replace(tapped, note=await stats.note_for(db, row.id))
     # Remembered once committed (a failed commit leaves the hint as it was: still right).
-    services.recent.remember(replace(row, state=step.state))
-    return _Tapped(step, note=note, checkin_due=checkin_due)
+    services.recent.remember(replace(row, state=tapped.step.state))
+    return tapped
 
 
 def _answer_for(step: Step, exercises: tuple) -> str | None:

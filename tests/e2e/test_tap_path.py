@@ -13,7 +13,7 @@ from sqlalchemy import Select, event, select, update
 
 from bot.coach.walkthrough import Action, apply
 from bot.db import warmups
-from bot.db.models import WarmupSession
+from bot.db.models import CheckIn, UserStats, WarmupSession
 from bot.sandbox.server import BotApiSandbox
 from bot.telegram import texts
 from tests.harness import BotRunner, button_data, message_by_id, say
@@ -26,7 +26,7 @@ def statements_of(bot: BotRunner) -> Iterator[list[str]]:
     engine = bot.application.bot_data["services"].engine.sync_engine
 
     def record(_conn, _cursor, statement, _parameters, _context, _many) -> None:
-        seen.append(statement.split(None, 1)[0].upper())
+        seen.append(" ".join(statement.split()))
 
     event.listen(engine, "before_cursor_execute", record)
     try:
@@ -49,9 +49,35 @@ async def test_a_tap_on_a_warmup_in_progress_is_one_update_statement(
         current = message_by_id(runner, card.message_id)
         with statements_of(bot) as statements:
             answer = await runner.tap(card.message_id, button_data(current, "Done set"))
-        assert statements == ["UPDATE"], "no read: this process knew the warm-up"
+        assert [kind_of(sql) for sql in statements] == ["UPDATE"], "no read: the bot knew it"
         assert answer.text == expected_answer
     assert "Exercise 2 of 6" in message_by_id(runner, card.message_id).text
+
+
+def kind_of(sql: str) -> str:
+    return sql.split(None, 1)[0].upper()
+
+
+async def test_the_completing_tap_records_the_streak_without_reading_the_warmup(
+    sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    runner = sandbox.user(9104)
+    card = await say(sandbox, runner, "/warmup")
+    await runner.tap(card.message_id, "sync")
+    with statements_of(bot) as statements:
+        for _ in range(12):
+            current = message_by_id(runner, card.message_id)
+            answer = await runner.tap(card.message_id, button_data(current, "Done set"))
+    assert answer.text == texts.ANSWER_COMPLETED
+    reads = [sql for sql in statements if kind_of(sql) == "SELECT"]
+    assert not [sql for sql in reads if "FROM warmup_sessions" in sql], reads
+    assert texts.STREAK_LINE.format(streak=1) in message_by_id(runner, card.message_id).text
+    services = bot.application.bot_data["services"]
+    async with services.sessions() as db:
+        totals = await db.get(UserStats, 9104)
+        [checkin] = (await db.scalars(select(CheckIn).where(CheckIn.user_id == 9104))).all()
+    assert (totals.current, totals.total) == (1, 1)
+    assert checkin.status == "pending"
 
 
 async def test_a_step_taken_elsewhere_makes_the_tap_read_the_database(
@@ -71,7 +97,8 @@ async def test_a_step_taken_elsewhere_makes_the_tap_read_the_database(
     with statements_of(bot) as statements:
         answer = await runner.tap(card.message_id, done)
     assert answer.text == texts.ANSWER_ALREADY_COUNTED, "counted once, by the other process"
-    assert statements[0] == "UPDATE" and "SELECT" in statements, "tried, then read the row"
+    kinds = [kind_of(sql) for sql in statements]
+    assert kinds[0] == "UPDATE" and "SELECT" in kinds, "tried, then read the row"
     # The card is repainted from the database, and the next set counts.
     current = message_by_id(runner, card.message_id)
     assert "Set 2 of 2" in current.text
