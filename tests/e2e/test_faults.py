@@ -183,8 +183,10 @@ async def test_a_database_briefly_out_of_reach_loses_nothing(
             host=url.host, port=url.port, user=url.username, database="postgres"
         )
         try:
+            # With a timeout, pg_terminate_backend waits until each backend has exited (without
+            # one it only signals them, and a tap could still meet a connection mid-death).
             dropped = await admin.fetchval(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                "SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity"
                 " WHERE datname = $1 AND pid <> pg_backend_pid()",
                 url.database,
             )
