@@ -50,6 +50,30 @@ class BotProcess:
         async for line in self.process.stdout:
             self.lines.append(line.decode(errors="replace").rstrip("\n"))
 
+    async def start_polling(self, sandbox: BotApiSandbox, timeout: float = 30.0) -> None:
+        """Start, and return once the bot polls; fail at once, with its output, if it exits.
+
+        python-telegram-bot calls deleteWebhook right before its first getUpdates (getUpdates
+        itself is recorded only when the long poll returns).
+        """
+        before = sandbox.count("deleteWebhook")
+        await self.start()
+        assert self.process is not None
+        exited = asyncio.create_task(self.process.wait())
+        polling = asyncio.create_task(
+            sandbox.wait_for(lambda: sandbox.count("deleteWebhook") > before, timeout=timeout)
+        )
+        done, _ = await asyncio.wait({exited, polling}, return_when=asyncio.FIRST_COMPLETED)
+        if exited in done:
+            polling.cancel()
+            assert self._reader is not None
+            await self._reader
+            raise AssertionError(
+                f"the bot exited with {exited.result()} while starting:\n{self.output}"
+            )
+        exited.cancel()
+        await polling  # raises if the bot never polled within `timeout`
+
     def signal(self, signum: signal.Signals) -> None:
         assert self.process is not None
         self.process.send_signal(signum)

@@ -130,13 +130,13 @@ async def test_sigkill_mid_fan_out_then_restart_never_sends_twice(database_url: 
             return sum(1 for r in runners if r.bot_messages())
 
         first = BotProcess(sandbox, database_url)
-        await first.start()
+        await first.start_polling(sandbox)
         await sandbox.wait_for(lambda: delivered() >= 10, timeout=60)
         first.signal(signal.SIGKILL)
         await first.wait(timeout=10)
         killed_at = delivered()
         second = BotProcess(sandbox, database_url)
-        await second.start()
+        await second.start_polling(sandbox)
         await sandbox.wait_for(lambda: delivered() >= len(user_ids) - IN_FLIGHT, timeout=60)
         # SIGTERM lets the second process finish its fan-out before it exits.
         second.signal(signal.SIGTERM)

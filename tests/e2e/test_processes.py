@@ -21,14 +21,6 @@ from tests.harness import button_data, message_by_id, say
 REMINDER_TEXT = "Run at"
 
 
-async def started(sandbox: BotApiSandbox, process: BotProcess) -> None:
-    # python-telegram-bot calls deleteWebhook right before its first getUpdates. (getUpdates
-    # itself is recorded only when the long poll returns.)
-    before = sandbox.count("deleteWebhook")
-    await process.start()
-    await sandbox.wait_for(lambda: sandbox.count("deleteWebhook") > before, timeout=30)
-
-
 async def stored_warmups(database_url: str) -> list[WarmupSession]:
     engine = create_engine(database_url)
     try:
@@ -42,7 +34,7 @@ async def test_sigterm_mid_tap_exits_0_and_loses_nothing(
     sandbox: BotApiSandbox, database_url: str
 ) -> None:
     bot = BotProcess(sandbox, database_url)
-    await started(sandbox, bot)
+    await bot.start_polling(sandbox)
     try:
         runner = sandbox.user(6001)
         card = await say(sandbox, runner, "/warmup")
@@ -58,7 +50,7 @@ async def test_sigterm_mid_tap_exits_0_and_loses_nothing(
         await bot.kill()
     if not answer.done():
         restarted = BotProcess(sandbox, database_url)
-        await started(sandbox, restarted)
+        await restarted.start_polling(sandbox)
         try:
             await answer
         finally:
@@ -79,7 +71,7 @@ async def test_sigkill_mid_warmup_then_restart_loses_nothing(
 ) -> None:
     runner = sandbox.user(6002)
     first = BotProcess(sandbox, database_url)
-    await started(sandbox, first)
+    await first.start_polling(sandbox)
     try:
         card = await say(sandbox, runner, "/warmup")
         for _ in range(5):
@@ -89,7 +81,7 @@ async def test_sigkill_mid_warmup_then_restart_loses_nothing(
         first.signal(signal.SIGKILL)
         await first.wait(timeout=10)
     second = BotProcess(sandbox, database_url)
-    await started(sandbox, second)
+    await second.start_polling(sandbox)
     try:
         for _ in range(7):
             shown = message_by_id(runner, card.message_id)
