@@ -553,6 +553,20 @@ async def main_async(args: argparse.Namespace) -> None:
             f"updates/s with {args.users} users (goal >= 0.8); single-user p99 "
             f"{single.p99_ms / floor_single.p99_ms:.2f}x the floor's (goal <= 1.5)"
         )
+        # The same ratios round by round (each against the floor run next to it): how much of
+        # a difference between runs is the machine's.
+        paired_ratio = [
+            f"{o.updates_per_s / f.updates_per_s:.2f}"
+            for o, f in zip(runs[(backend, args.users)], runs[("floor", args.users)], strict=True)
+        ]
+        paired_p99 = [
+            f"{o.p99_ms / f.p99_ms:.2f}x"
+            for o, f in zip(runs[(backend, 1)], runs[("floor", 1)], strict=True)
+        ]
+        print(
+            f"  round by round: ratio {' '.join(paired_ratio)}; "
+            f"single-user p99 {' '.join(paired_p99)}"
+        )
     for backend in backends:
         ours, single = results[(backend, args.users)], results[(backend, 1)]
         print(result_line(backend, ours, single, floor, floor_single))
