@@ -13,8 +13,8 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.progress import DEFAULT_CHECKIN_MINUTES
-from bot.db.models import CheckIn, UserSettings, WarmupSession
-from bot.db.stats import WarmupRef, on_postgresql, stats_row
+from bot.db.models import CheckIn, UserSettings, UserStats, WarmupSession
+from bot.db.stats import WarmupRef, ensure_totals, on_postgresql
 
 PENDING, ASKED, ANSWERED, EXPIRED = "pending", "asked", "answered", "expired"
 
@@ -98,6 +98,16 @@ _ADD_CHECKIN = (
     )
     .returning(_CHECK_INS.c.id)
 )
+_TOTALS = UserStats.__table__
+_ADD_FEEL = (
+    _TOTALS.update()
+    .where(_TOTALS.c.user_id == bindparam("key_user_id"))
+    .values(
+        feel_sum=_TOTALS.c.feel_sum + bindparam("feel"),
+        feel_count=_TOTALS.c.feel_count + 1,
+        updated_at=bindparam("updated_at"),
+    )
+)
 _ADD_CHECKIN_EXPIRING_OTHERS = _ADD_CHECKIN.add_cte(_EXPIRE_PENDING.cte("expired"))
 
 
@@ -178,10 +188,12 @@ async def answer_feel(session: AsyncSession, checkin: CheckIn, feel: int, now: d
     )
     if result.rowcount != 1:
         return False
-    totals = await stats_row(session, checkin.user_id, now)
-    totals.feel_sum += feel
-    totals.feel_count += 1
-    totals.updated_at = now
+    # Added in SQL, not read and written back: no lock needed against a completion or another
+    # process moving the same totals.
+    values = {"key_user_id": checkin.user_id, "feel": feel, "updated_at": now}
+    if (await session.execute(_ADD_FEEL, values)).rowcount == 0:
+        await ensure_totals(session, checkin.user_id, now)
+        await session.execute(_ADD_FEEL, values)
     return True
 
 

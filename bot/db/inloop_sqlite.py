@@ -69,12 +69,10 @@ class InLoopConnection:
         await self.run(self._open().rollback)
 
     async def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self.stop()
 
     def stop(self) -> None:
-        """aiosqlite's forced close (a connection dropped by the pool)."""
+        """aiosqlite's forced close (a connection dropped by the pool); here the same as close."""
         if self._connection is not None:
             self._connection.close()
             self._connection = None

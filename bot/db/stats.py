@@ -62,43 +62,16 @@ def to_state(row: Any) -> StreakState:
     )
 
 
-def _store_state(row: UserStats, state: StreakState, now: datetime) -> None:
-    row.current, row.longest, row.freezes = state.current, state.longest, state.freezes
-    row.total, row.last_day = state.total, state.last_day
-    row.frozen_days = [day.isoformat() for day in state.frozen_days]
-    row.earned_since_freeze = state.earned_since_freeze
-    row.updated_at = now
+async def ensure_totals(session: AsyncSession, user_id: int, now: datetime) -> None:
+    """Create the runner's totals row, empty, if it is not there yet.
 
-
-async def stats_row(session: AsyncSession, user_id: int, now: datetime) -> UserStats:
-    """The runner's totals row, created empty on first use, locked for update where supported."""
-    row = await session.get(UserStats, user_id, with_for_update=True)
-    if row is not None:
-        return row
-    row = UserStats(
-        user_id=user_id,
-        current=0,
-        longest=0,
-        freezes=0,
-        total=0,
-        last_day=None,
-        frozen_days=[],
-        earned_since_freeze=0,
-        freezes_told_through=None,
-        feel_sum=0,
-        feel_count=0,
-        updated_at=now,
-    )
+    In a savepoint: if it is there already (another process may just have created it), the
+    conflict rolls back only the savepoint and the caller's transaction goes on."""
     try:
         async with session.begin_nested():
-            session.add(row)
-            await session.flush()
+            await session.execute(_ADD_TOTALS, {"user_id": user_id, "updated_at": now})
     except IntegrityError:
-        # Another process created it first; the savepoint keeps our transaction usable.
-        found = await session.get(UserStats, user_id, with_for_update=True, populate_existing=True)
-        assert found is not None
-        return found
-    return row
+        pass
 
 
 async def run_days_of(session: AsyncSession, user_id: int) -> RunDays:
@@ -180,11 +153,7 @@ async def _locked_context(session: AsyncSession, user_id: int, now: datetime) ->
     row = (await session.execute(_CONTEXT, {"user_id": user_id})).one_or_none()
     if row is not None:
         return row
-    try:
-        async with session.begin_nested():
-            await session.execute(_ADD_TOTALS, {"user_id": user_id, "updated_at": now})
-    except IntegrityError:
-        pass  # another process created it first; the savepoint keeps our transaction usable
+    await ensure_totals(session, user_id, now)
     return (await session.execute(_CONTEXT, {"user_id": user_id})).one()
 
 

@@ -702,6 +702,16 @@ class BotApiSandbox:
             raise ApiError(403, BLOCKED)
         return user
 
+    def _caption_of(self, params: dict[str, Any]) -> tuple[str | None, list[dict[str, Any]]]:
+        """The caption of a sendPhoto, sendDocument or editMessageCaption, parsed and checked."""
+        return self._format(
+            params.get("caption"),
+            params.get("parse_mode"),
+            params.get("caption_entities"),
+            limit=CAPTION_LIMIT,
+            caption=True,
+        )
+
     def _format(
         self,
         text: str | None,
@@ -918,13 +928,7 @@ class BotApiSandbox:
         return self._add_bot_message(user, params, text=text, caption=None, entities=entities)
 
     async def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
-        caption, entities = self._format(
-            params.get("caption"),
-            params.get("parse_mode"),
-            params.get("caption_entities"),
-            limit=CAPTION_LIMIT,
-            caption=True,
-        )
+        caption, entities = self._caption_of(params)
         stored = self._photo_file(params["photo"])
         user = self._chat(params["chat_id"])
         return self._add_bot_message(
@@ -996,13 +1000,7 @@ class BotApiSandbox:
         raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified", violation=True)
 
     async def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
-        caption, entities = self._format(
-            params.get("caption"),
-            params.get("parse_mode"),
-            params.get("caption_entities"),
-            limit=CAPTION_LIMIT,
-            caption=True,
-        )
+        caption, entities = self._caption_of(params)
         document = params["document"]
         if isinstance(document, str):
             stored = self._existing_file(document, "document")
@@ -1049,13 +1047,7 @@ class BotApiSandbox:
         return self._edit_content(user, message, params, "text", text, entities)
 
     async def _edit_message_caption(self, params: dict[str, Any]) -> dict[str, Any]:
-        caption, entities = self._format(
-            params.get("caption"),
-            params.get("parse_mode"),
-            params.get("caption_entities"),
-            limit=CAPTION_LIMIT,
-            caption=True,
-        )
+        caption, entities = self._caption_of(params)
         user, message = self._editable(params)
         if message.text is not None:
             raise ApiError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -223,16 +224,15 @@ async def setup_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer_quietly(query, answer)
 
 
+@dataclass(frozen=True)
 class _SetupOutcome:
-    def __init__(
-        self,
-        answer: str | None = None,
-        final: tuple[str, None] | None = None,
-        saved: bool = False,
-        suggestions: list[str] | None = None,
-    ) -> None:
-        self.answer, self.final, self.saved = answer, final, saved
-        self.suggestions = suggestions or []
+    """What a setup button did: the toast, the setup's last words (saved or cancelled), whether
+    a schedule was saved, and time zones to offer."""
+
+    answer: str | None = None
+    final: tuple[str, None] | None = None
+    saved: bool = False
+    suggestions: list[str] = field(default_factory=list)
 
 
 async def _apply_setup(
