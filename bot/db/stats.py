@@ -13,7 +13,8 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.calendar import grid_days
@@ -63,15 +64,10 @@ def to_state(row: Any) -> StreakState:
 
 
 async def ensure_totals(session: AsyncSession, user_id: int, now: datetime) -> None:
-    """Create the runner's totals row, empty, if it is not there yet.
-
-    In a savepoint: if it is there already (another process may just have created it), the
-    conflict rolls back only the savepoint and the caller's transaction goes on."""
-    try:
-        async with session.begin_nested():
-            await session.execute(_ADD_TOTALS, {"user_id": user_id, "updated_at": now})
-    except IntegrityError:
-        pass
+    """Create the runner's totals row, empty, if it is not there yet: one statement that does
+    nothing when it is (another process may just have created it)."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    await session.execute(_ADD_TOTALS[dialect], {"user_id": user_id, "updated_at": now})
 
 
 async def run_days_of(session: AsyncSession, user_id: int) -> RunDays:
@@ -98,10 +94,39 @@ async def record_completion(
     the runner's context (time zone, run days, check-in setting, and the totals, locked), one
     UPDATE, one INSERT. Through ORM objects, one table at a time, the same work cost three times
     the CPU and twice the PostgreSQL round trips, and this tap is the single runner's p99
-    (bench/throughput.py).
+    (bench/throughput.py). (On PostgreSQL the quick tap has a faster way still:
+    bot/db/quick_completion.py.)
     """
     assert state.finished_at is not None
     context = await _locked_context(session, warmup.user_id, state.finished_at)
+    plan = plan_completion(context, warmup, state, routine)
+    if plan.totals is None:
+        await session.execute(_ADD_COMPLETION, plan.record)
+    elif on_postgresql(session):
+        # One statement, one round trip: the totals' UPDATE rides along as a WITH clause.
+        await session.execute(_ADD_COMPLETION_STORING_TOTALS, {**plan.record, **plan.totals})
+    else:
+        await session.execute(_STORE_TOTALS, plan.totals)
+        await session.execute(_ADD_COMPLETION, plan.record)
+    return RecordedCompletion(plan.note, plan.checkin_minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionPlan:
+    """What recording a completion writes, worked out from the runner's context row."""
+
+    note: CompletionNote
+    checkin_minutes: int | None
+    record: dict[str, object]  # the warmup_completions row (`c_` binds of _ADD_COMPLETION)
+    totals: dict[str, object] | None  # the new totals (_STORE_TOTALS binds); None: not counted
+    was: dict[str, object]  # the totals they were worked out from (`was_` binds)
+
+
+def plan_completion(
+    context: Any, warmup: WarmupRef, state: Walkthrough, routine: Routine
+) -> CompletionPlan:
+    """The streak rules applied to a context row (`_CONTEXT`): no database work."""
+    assert state.finished_at is not None
     run_days = reminders.decode_days(context.run_days) if context.run_days is not None else None
     local_date = state.finished_at.astimezone(get_zone(context.timezone)).date()
     exercises_done = state.exercises_done(routine)
@@ -132,19 +157,12 @@ async def record_completion(
         "c_completed_at": state.finished_at,
         "c_note": note.to_json(),
     }
-    if totals is None:
-        await session.execute(_ADD_COMPLETION, record)
-    elif on_postgresql(session):
-        # One statement, one round trip: the totals' UPDATE rides along as a WITH clause.
-        await session.execute(_ADD_COMPLETION_STORING_TOTALS, {**record, **totals})
-    else:
-        await session.execute(_STORE_TOTALS, totals)
-        await session.execute(_ADD_COMPLETION, record)
     if context.settings_user_id is None:
         minutes: int | None = DEFAULT_CHECKIN_MINUTES
     else:
         minutes = context.checkin_minutes
-    return RecordedCompletion(note, minutes)
+    was = {f"was_{name}": getattr(context, name) for name in STREAK_WATCHED}
+    return CompletionPlan(note, minutes, record, totals, was)
 
 
 async def _locked_context(session: AsyncSession, user_id: int, now: datetime) -> Any:
@@ -173,7 +191,7 @@ def _totals_columns(state: StreakState) -> dict[str, object]:
 _USERS, _SCHEDULES = User.__table__, ReminderSchedule.__table__
 _TOTALS, _COMPLETIONS = UserStats.__table__, WarmupCompletion.__table__
 _SETTINGS = UserSettings.__table__
-_CONTEXT = (
+_CONTEXT_UNLOCKED = (
     select(
         _USERS.c.timezone,
         _SCHEDULES.c.run_days,
@@ -187,9 +205,21 @@ _CONTEXT = (
         .outerjoin(_SETTINGS, _SETTINGS.c.user_id == _USERS.c.id)
     )
     .where(_USERS.c.id == bindparam("user_id"))
-    .with_for_update(of=_TOTALS)
 )
-_ADD_TOTALS = _TOTALS.insert().values(
+_CONTEXT = _CONTEXT_UNLOCKED.with_for_update(of=_TOTALS)
+# The totals columns that the streak rules read, except frozen_days: a write that moves the
+# streak always changes `total` (every counted warm-up adds one), and frozen_days changes only
+# with it. /stats writes freezes_told_through alone. So these changing is the streak changing.
+STREAK_WATCHED = (
+    "current",
+    "longest",
+    "freezes",
+    "total",
+    "last_day",
+    "earned_since_freeze",
+    "freezes_told_through",
+)
+_TOTALS_VALUES = dict(
     user_id=bindparam("user_id"),
     **_totals_columns(StreakState()),
     freezes_told_through=None,
@@ -197,6 +227,11 @@ _ADD_TOTALS = _TOTALS.insert().values(
     feel_count=0,
     updated_at=bindparam("updated_at"),
 )
+# INSERT ... ON CONFLICT DO NOTHING, in each database's words.
+_ADD_TOTALS = {
+    "postgresql": postgresql_insert(_TOTALS).values(_TOTALS_VALUES).on_conflict_do_nothing(),
+    "sqlite": sqlite_insert(_TOTALS).values(_TOTALS_VALUES).on_conflict_do_nothing(),
+}
 _STORE_TOTALS = (
     _TOTALS.update()
     .where(_TOTALS.c.user_id == bindparam("key_user_id"))

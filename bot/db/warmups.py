@@ -93,7 +93,7 @@ async def save_step(
     two taps (or two bot processes) race.
     """
     statement = _SAVE_STEP if on_message_id is None else _SAVE_STEP_ON_CARD
-    values = {"warmup_id": warmup_id, "expected_version": expected_version, **_columns(state)}
+    values = {"key_warmup_id": warmup_id, "expected_version": expected_version, **_columns(state)}
     if on_message_id is not None:
         values["on_message_id"] = on_message_id
     result = await db.execute(statement, values)
@@ -131,10 +131,13 @@ _STATE_COLUMNS = (
     "started_at",
     "finished_at",
 )
+# The key's bind is not named like any column: bot/db/quick_completion.py runs this UPDATE in a
+# WITH clause beside other tables' UPDATEs, and SQLAlchemy adds `SET column = :column` to an
+# UPDATE for every bound value named like one of its columns.
 _SAVE_STEP = (
     _TABLE.update()
     .where(
-        _TABLE.c.id == bindparam("warmup_id"),
+        _TABLE.c.id == bindparam("key_warmup_id"),
         _TABLE.c.version == bindparam("expected_version"),
     )
     .values({name: bindparam(name) for name in _STATE_COLUMNS})

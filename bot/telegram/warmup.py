@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 from bot.coach.progress import CompletionNote
 from bot.coach.routine import Routine
 from bot.coach.walkthrough import Action, Outcome, Status, Step, Walkthrough, apply
-from bot.db import checkins, stats, warmups
+from bot.db import checkins, quick_completion, stats, warmups
 from bot.telegram import checkin_jobs, texts
 from bot.telegram.callbacks import WarmupTap, parse_resume, parse_tap
 from bot.telegram.cards import card_keyboard, card_text, resume_offer
@@ -56,6 +56,8 @@ async def begin_warmup(
         else:
             started = Walkthrough.start(routine, now)
             row = await warmups.create_warmup(db, user.id, chat.id, started)
+            # So that the completing tap finds them and can take its quick way.
+            await stats.ensure_totals(db, user.id, now)
             warmup_id = row.id
             text, keyboard = card_text(started, routine), card_keyboard(row.id, started)
     # Telegram is called outside the transaction so no database lock is held over the network.
@@ -174,11 +176,7 @@ async def _quick_tap(
         return None
     tapped: _Tapped | None = None
     if step.outcome is Outcome.COMPLETED:
-        async with services.sessions.begin() as db:
-            if await warmups.save_step(
-                db, known.id, tap.version, step.state, on_message_id=message_id
-            ):
-                tapped = await _complete(db, known, step, services.routine)
+        tapped = await _quick_complete(services, known, tap.version, step)
     else:
         async with services.single_statements.begin() as connection:
             if await warmups.save_step(
@@ -190,6 +188,28 @@ async def _quick_tap(
         return None
     services.recent.remember(replace(known, state=step.state))
     return tapped
+
+
+async def _quick_complete(
+    services: Services, known: warmups.WarmupRecord, expected_version: int, step: Step
+) -> _Tapped | None:
+    """The completing quick tap: on PostgreSQL two round trips in autocommit
+    (bot/db/quick_completion.py), elsewhere the step and `_complete` in one transaction. None
+    when nothing was stored: the careful path decides."""
+    if services.single_statements.dialect.name == "postgresql":
+        async with services.single_statements.begin() as connection:
+            done = await quick_completion.complete(
+                connection, known, expected_version, step.state, services.routine
+            )
+        if done is None:
+            return None
+        return _Tapped(step, note=done.recorded.note, checkin_due=done.checkin_due)
+    async with services.sessions.begin() as db:
+        if await warmups.save_step(
+            db, known.id, expected_version, step.state, on_message_id=known.message_id
+        ):
+            return await _complete(db, known, step, services.routine)
+    return None
 
 
 async def _complete(

@@ -6,14 +6,18 @@ after that, so the first tap of each test is a sync point before watching or wri
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
-from sqlalchemy import Select, event, select, update
+from sqlalchemy import Select, event, func, make_url, select, update
+from sqlalchemy.util import await_
 
 from bot.coach.walkthrough import Action, apply
 from bot.db import warmups
-from bot.db.models import CheckIn, UserStats, WarmupSession
+from bot.db.engine import create_engine
+from bot.db.models import CheckIn, UserStats, WarmupCompletion, WarmupSession
 from bot.sandbox.server import BotApiSandbox
 from bot.telegram import texts
 from tests.harness import BotRunner, button_data, message_by_id, say
@@ -58,19 +62,48 @@ def kind_of(sql: str) -> str:
     return sql.split(None, 1)[0].upper()
 
 
+_SETS = {
+    "warmup_sessions": set(warmups._STATE_COLUMNS),
+    "user_stats": {
+        "current",
+        "longest",
+        "freezes",
+        "total",
+        "last_day",
+        "frozen_days",
+        "earned_since_freeze",
+        "freezes_told_through",
+        "updated_at",
+    },
+    "check_ins": {"status"},
+}
+
+
 async def test_the_completing_tap_records_the_streak_without_reading_the_warmup(
-    sandbox: BotApiSandbox, bot: BotRunner
+    sandbox: BotApiSandbox, bot: BotRunner, database_url: str
 ) -> None:
     runner = sandbox.user(9104)
     card = await say(sandbox, runner, "/warmup")
     await runner.tap(card.message_id, "sync")
     with statements_of(bot) as statements:
-        for _ in range(12):
+        for _ in range(11):
+            current = message_by_id(runner, card.message_id)
+            await runner.tap(card.message_id, button_data(current, "Done set"))
+        with statements_of(bot) as completing:
             current = message_by_id(runner, card.message_id)
             answer = await runner.tap(card.message_id, button_data(current, "Done set"))
     assert answer.text == texts.ANSWER_COMPLETED
     reads = [sql for sql in statements if kind_of(sql) == "SELECT"]
     assert not [sql for sql in reads if "FROM warmup_sessions" in sql], reads
+    if make_url(database_url).get_backend_name() == "postgresql":
+        # bot/db/quick_completion.py: the runner's context, then one statement for the rest.
+        assert [kind_of(sql) for sql in completing] == ["SELECT", "WITH"], completing
+    # Every UPDATE sets what it means to, and no more: SQLAlchemy would add `SET x = :x` for
+    # any bound value named like a column of the table, even inside a WITH clause.
+    updates = re.findall(r"UPDATE (\w+) SET (.*?) WHERE", " ".join(completing))
+    assert {table for table, _ in updates} == set(_SETS)
+    for table, assignments in updates:
+        assert {part.split("=")[0] for part in assignments.split(", ")} == _SETS[table], table
     assert texts.STREAK_LINE.format(streak=1) in message_by_id(runner, card.message_id).text
     services = bot.application.bot_data["services"]
     async with services.sessions() as db:
@@ -128,6 +161,58 @@ async def test_a_card_moved_elsewhere_makes_the_old_card_old(
     async with services.sessions() as db:
         [row] = [r async for r in await db.stream_scalars(_warmups_of(9103))]
     assert row.sets_done[0] == 0, "nothing counted from the old card"
+
+
+async def test_a_streak_moved_elsewhere_while_a_warmup_completes_counts_both(
+    sandbox: BotApiSandbox, bot: BotRunner, database_url: str
+) -> None:
+    """Another process records yesterday's warm-up while the completing tap is being stored: on
+    PostgreSQL after the tap read the totals and before its write (the quick completion's
+    statement must abort, then the careful path counts it); SQLite lets no writer in while the
+    tap's transaction runs, so there it is just before. Neither day is lost."""
+    runner = sandbox.user(9105)
+    card = await say(sandbox, runner, "/warmup")
+    await runner.tap(card.message_id, "sync")
+    for _ in range(11):
+        current = message_by_id(runner, card.message_id)
+        await runner.tap(card.message_id, button_data(current, "Done set"))
+    yesterday = (bot.clock() - timedelta(days=1)).date()  # the runner's zone is UTC
+    other_process = create_engine(database_url)
+
+    async def record_yesterday() -> None:
+        async with other_process.begin() as db:
+            await db.execute(
+                update(UserStats)
+                .where(UserStats.user_id == 9105)
+                .values(current=1, longest=1, total=1, last_day=yesterday)
+            )
+
+    writes: list[str] = []
+
+    def before_the_taps_first_write(_conn, _cursor, statement, _params, _context, _many) -> None:
+        if not writes and kind_of(statement) in ("WITH", "UPDATE", "INSERT"):
+            writes.append(statement)
+            await_(record_yesterday())  # in the bot's own greenlet: its statement waits
+
+    engine = bot.application.bot_data["services"].engine.sync_engine
+    event.listen(engine, "before_cursor_execute", before_the_taps_first_write)
+    try:
+        current = message_by_id(runner, card.message_id)
+        answer = await runner.tap(card.message_id, button_data(current, "Done set"))
+    finally:
+        event.remove(engine, "before_cursor_execute", before_the_taps_first_write)
+        await other_process.dispose()
+    assert writes, "the other process wrote during the completing tap"
+    assert answer.text == texts.ANSWER_COMPLETED
+    assert texts.STREAK_LINE.format(streak=2) in message_by_id(runner, card.message_id).text
+    services = bot.application.bot_data["services"]
+    async with services.sessions() as db:
+        totals = await db.get(UserStats, 9105)
+        completions = await db.scalar(select(func.count()).where(WarmupCompletion.user_id == 9105))
+        [row] = [r async for r in await db.stream_scalars(_warmups_of(9105))]
+    assert (totals.current, totals.longest, totals.total) == (2, 2, 2)
+    assert totals.last_day == bot.clock().date()
+    assert completions == 1 and row.status == "completed"
 
 
 def _warmups_of(user_id: int) -> Select[tuple[WarmupSession]]:
