@@ -16,6 +16,7 @@ from bot.coach.routine import Routine, RoutineError, parse_routine
 from bot.config import Settings, SettingsError
 from bot.db.engine import create_engine, create_session_factory, single_statement_engine
 from bot.db.migrate import upgrade_to_head
+from bot.db.sqlite_lane import sqlite_lane_of
 from bot.telegram.checkin_jobs import start_checkin_jobs
 from bot.telegram.concurrency import PerChatUpdateProcessor
 from bot.telegram.flood import FloodGuard
@@ -75,6 +76,7 @@ def build_application(
         sessions=create_session_factory(engine),
         clock=clock,
         single_statements=single_statement_engine(engine),
+        lane=sqlite_lane_of(engine),
     )
     register_handlers(
         application, FloodGuard(settings.flood_burst, settings.flood_rate, flood_clock)
@@ -96,6 +98,8 @@ async def _post_init(application: Application) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
+    if services.lane is not None:
+        services.lane.close()
     await services.engine.dispose()
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.progress import DEFAULT_CHECKIN_MINUTES
 from bot.db.models import CheckIn, UserSettings, UserStats, WarmupSession
-from bot.db.stats import WarmupRef, ensure_totals, on_postgresql
+from bot.db.stats import SyncDb, WarmupRef, dialect_name, ensure_totals
 
 PENDING, ASKED, ANSWERED, EXPIRED = "pending", "asked", "answered", "expired"
 
@@ -56,10 +56,18 @@ class PlannedCheckIn:
 async def schedule_checkin(
     session: AsyncSession, warmup: WarmupRef, finished_at: datetime, minutes: int | None
 ) -> PlannedCheckIn | None:
+    """`store_checkin` in an async session."""
+    return await session.run_sync(store_checkin, warmup, finished_at, minutes)
+
+
+def store_checkin(
+    db: SyncDb, warmup: WarmupRef, finished_at: datetime, minutes: int | None
+) -> PlannedCheckIn | None:
     """Plan the check-in `minutes` after a completed warm-up; None when check-ins are off.
 
     `minutes` is the runner's setting (`checkin_minutes`; the completing tap has it from
-    `bot.db.stats.record_completion`'s read). In the completing tap, so Core statements."""
+    `bot.db.stats.store_completion`'s read). In the completing tap, so Core statements, and
+    synchronous like `store_completion`."""
     if minutes is None:
         return None
     due_at = finished_at + timedelta(minutes=minutes)
@@ -71,13 +79,13 @@ async def schedule_checkin(
         "c_due_at": due_at,
     }
     # One question about the latest run: a newer warm-up replaces a check-in not yet asked.
-    if on_postgresql(session):
+    if dialect_name(db) == "postgresql":
         # One round trip: the UPDATE rides along as a WITH clause. It works on the statement's
         # snapshot, so it cannot touch the row this statement inserts.
-        added = await session.execute(_ADD_CHECKIN_EXPIRING_OTHERS, {**add, **expire})
+        added = db.execute(_ADD_CHECKIN_EXPIRING_OTHERS, {**add, **expire})
     else:
-        await session.execute(_EXPIRE_PENDING, expire)
-        added = await session.execute(_ADD_CHECKIN, add)
+        db.execute(_EXPIRE_PENDING, expire)
+        added = db.execute(_ADD_CHECKIN, add)
     return PlannedCheckIn(added.scalar_one(), due_at)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import sqlite3
+import weakref
 from functools import partial
 from typing import Any
 
-from sqlalchemy import event, make_url
+from sqlalchemy import Engine, event, make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -29,6 +30,7 @@ BUSY_TIMEOUT_S = 5.0
 POSTGRES_POOL_SIZE = 20
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 _GATE_KEY = "warmup_coach_write_gate"
+_GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
 
 
 def create_engine(database_url: str) -> AsyncEngine:
@@ -50,9 +52,14 @@ def create_engine(database_url: str) -> AsyncEngine:
     engine = create_async_engine(
         url, async_creator=partial(inloop_sqlite.connect, url.database, BUSY_TIMEOUT_S)
     )
-    event.listen(engine.sync_engine, "connect", _tune_sqlite)
-    _WriteGate().install(engine)
+    event.listen(engine.sync_engine, "connect", tune_sqlite)
+    WriteGate().install(engine)
     return engine
+
+
+def write_gate_of(engine: AsyncEngine) -> WriteGate:
+    """The write gate of a SQLite engine made by `create_engine`."""
+    return _GATES[engine.sync_engine]
 
 
 def _replace_closed_connection(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
@@ -71,7 +78,7 @@ def _replace_closed_connection(_dbapi_connection: Any, record: Any, _proxy: Any)
         raise DisconnectionError("the server closed this pooled connection")
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+def tune_sqlite(dbapi_connection: Any, _record: Any = None) -> None:
     # WAL lets readers run beside the writer. (A lock held by another process is waited for
     # off the loop, up to BUSY_TIMEOUT_S: bot/db/inloop_sqlite.py.)
     cursor = dbapi_connection.cursor()
@@ -81,7 +88,7 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class _WriteGate:
+class WriteGate:
     """SQLite's one writer at a time, taken in turn in the event loop instead of in SQLite.
 
     Left to SQLite, a writer that finds the database locked sleeps in its busy handler with
@@ -101,6 +108,7 @@ class _WriteGate:
 
     def install(self, engine: AsyncEngine) -> None:
         sync_engine = engine.sync_engine
+        _GATES[sync_engine] = self
         event.listen(sync_engine, "before_cursor_execute", self._before_execute)
         # Given back right after the driver's COMMIT or ROLLBACK has run; the pool's return is
         # a safety net for a connection that is closed or invalidated mid-transaction.
@@ -117,18 +125,39 @@ class _WriteGate:
             return
         if not statement.lstrip()[:7].upper().startswith(_WRITES):
             return
-        if self._held:
-            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
+        if not self.try_take():
             try:
-                # Handed over by _release (the gate stays held); cancelled on time-out.
-                await_(asyncio.wait_for(waiter, BUSY_TIMEOUT_S))
+                await_(self.take())
             except TimeoutError:
                 raise OperationalError(
                     statement, parameters, sqlite3.OperationalError("database is locked")
                 ) from None
-        self._held = True
         conn.info[_GATE_KEY] = True
+
+    def try_take(self) -> bool:
+        """Take the gate if it is free, on the spot."""
+        if self._held:
+            return False
+        self._held = True
+        return True
+
+    async def take(self) -> None:
+        """Take the gate, waiting in line if it is held; TimeoutError after busy_timeout."""
+        if self.try_take():
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        # Handed over by give_back (the gate stays held); cancelled on time-out.
+        await asyncio.wait_for(waiter, BUSY_TIMEOUT_S)
+
+    def give_back(self) -> None:
+        """To the next writer in line, or free."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():  # not given up
+                waiter.set_result(None)
+                return
+        self._held = False
 
     def _releasing(self, end_transaction: Any) -> Any:
         def wrapper(dbapi_connection: Any) -> None:
@@ -148,14 +177,8 @@ class _WriteGate:
             info = connection.info
         except (AttributeError, NotImplementedError):  # not pooled (the engine's first connect)
             return
-        if not info.pop(_GATE_KEY, False):
-            return
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():  # not given up
-                waiter.set_result(None)
-                return
-        self._held = False
+        if info.pop(_GATE_KEY, False):
+            self.give_back()
 
 
 def single_statement_engine(engine: AsyncEngine) -> AsyncEngine:

@@ -39,7 +39,7 @@ class LockWaits:
             cls.noticed.set()
 
 
-def _is_locked(error: sqlite3.OperationalError) -> bool:
+def is_locked(error: sqlite3.OperationalError) -> bool:
     code = getattr(error, "sqlite_errorcode", None)
     if code is not None:
         return (code & 0xFF) in _LOCKED_CODES
@@ -85,7 +85,7 @@ class InLoopConnection:
         try:
             return call(*args)
         except sqlite3.OperationalError as error:
-            if not _is_locked(error):
+            if not is_locked(error):
                 raise
         LockWaits.note()
         return await asyncio.to_thread(self._waiting_for_lock, call, *args)

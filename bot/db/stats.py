@@ -15,7 +15,9 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.coach.calendar import grid_days
 from bot.coach.progress import (
@@ -63,11 +65,14 @@ def to_state(row: Any) -> StreakState:
     )
 
 
-async def ensure_totals(session: AsyncSession, user_id: int, now: datetime) -> None:
+def add_totals(db: SyncDb, user_id: int, now: datetime) -> None:
     """Create the runner's totals row, empty, if it is not there yet: one statement that does
     nothing when it is (another process may just have created it)."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    await session.execute(_ADD_TOTALS[dialect], {"user_id": user_id, "updated_at": now})
+    db.execute(_ADD_TOTALS[dialect_name(db)], {"user_id": user_id, "updated_at": now})
+
+
+async def ensure_totals(session: AsyncSession, user_id: int, now: datetime) -> None:
+    await session.run_sync(add_totals, user_id, now)
 
 
 async def run_days_of(session: AsyncSession, user_id: int) -> RunDays:
@@ -85,6 +90,13 @@ class RecordedCompletion:
 async def record_completion(
     session: AsyncSession, warmup: WarmupRef, state: Walkthrough, routine: Routine
 ) -> RecordedCompletion:
+    """`store_completion` in an async session."""
+    return await session.run_sync(store_completion, warmup, state, routine)
+
+
+def store_completion(
+    db: SyncDb, warmup: WarmupRef, state: Walkthrough, routine: Routine
+) -> RecordedCompletion:
     """Record a just-completed warm-up and move the streak on, in the caller's transaction.
 
     The warm-up is dated in the runner's time zone at the moment it finished; it counts when
@@ -94,20 +106,21 @@ async def record_completion(
     the runner's context (time zone, run days, check-in setting, and the totals, locked), one
     UPDATE, one INSERT. Through ORM objects, one table at a time, the same work cost three times
     the CPU and twice the PostgreSQL round trips, and this tap is the single runner's p99
-    (bench/throughput.py). (On PostgreSQL the quick tap has a faster way still:
-    bot/db/quick_completion.py.)
+    (bench/throughput.py). Synchronous, so that SQLite's quick lane runs it as it is
+    (bot/db/sqlite_lane.py); async sessions run it through `record_completion`. (On PostgreSQL
+    the quick tap has a faster way still: bot/db/quick_completion.py.)
     """
     assert state.finished_at is not None
-    context = await _locked_context(session, warmup.user_id, state.finished_at)
+    context = _locked_context(db, warmup.user_id, state.finished_at)
     plan = plan_completion(context, warmup, state, routine)
     if plan.totals is None:
-        await session.execute(_ADD_COMPLETION, plan.record)
-    elif on_postgresql(session):
+        db.execute(_ADD_COMPLETION, plan.record)
+    elif dialect_name(db) == "postgresql":
         # One statement, one round trip: the totals' UPDATE rides along as a WITH clause.
-        await session.execute(_ADD_COMPLETION_STORING_TOTALS, {**plan.record, **plan.totals})
+        db.execute(_ADD_COMPLETION_STORING_TOTALS, {**plan.record, **plan.totals})
     else:
-        await session.execute(_STORE_TOTALS, plan.totals)
-        await session.execute(_ADD_COMPLETION, plan.record)
+        db.execute(_STORE_TOTALS, plan.totals)
+        db.execute(_ADD_COMPLETION, plan.record)
     return RecordedCompletion(plan.note, plan.checkin_minutes)
 
 
@@ -165,14 +178,14 @@ def plan_completion(
     return CompletionPlan(note, minutes, record, totals, was)
 
 
-async def _locked_context(session: AsyncSession, user_id: int, now: datetime) -> Any:
+def _locked_context(db: SyncDb, user_id: int, now: datetime) -> Any:
     """The runner's context row with their totals, which are created empty on first use and
     locked for update (where the database can) until the transaction ends."""
-    row = (await session.execute(_CONTEXT, {"user_id": user_id})).one_or_none()
+    row = db.execute(_CONTEXT, {"user_id": user_id}).one_or_none()
     if row is not None:
         return row
-    await ensure_totals(session, user_id, now)
-    return (await session.execute(_CONTEXT, {"user_id": user_id})).one()
+    add_totals(db, user_id, now)
+    return db.execute(_CONTEXT, {"user_id": user_id}).one()
 
 
 def _totals_columns(state: StreakState) -> dict[str, object]:
@@ -248,13 +261,14 @@ _ADD_COMPLETION = _COMPLETIONS.insert().values(
 _ADD_COMPLETION_STORING_TOTALS = _ADD_COMPLETION.add_cte(_STORE_TOTALS.cte("stored_totals"))
 
 
-def on_postgresql(session: AsyncSession) -> bool:
-    """Whether the session's database takes data-modifying WITH clauses (SQLite does not).
+SyncDb = Session | Connection  # what the synchronous repository functions work on
 
-    On PostgreSQL every statement is a round trip to the server; on SQLite (same thread, same
-    process) statements are nearly free, so only PostgreSQL gets the statements merged."""
-    bind = session.bind
-    return bind is not None and bind.dialect.name == "postgresql"
+
+def dialect_name(db: SyncDb) -> str:
+    """ "postgresql" or "sqlite": on PostgreSQL, where every statement is a round trip to the
+    server, statements are merged through data-modifying WITH clauses (which SQLite lacks; its
+    statements, on the loop's thread, are nearly free)."""
+    return (db.get_bind() if isinstance(db, Session) else db).dialect.name
 
 
 async def note_for(session: AsyncSession, warmup_id: int) -> CompletionNote | None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.coach.walkthrough import Status, Walkthrough
@@ -92,12 +93,30 @@ async def save_step(
     The compare-and-set in SQL, not in Python, is what makes a double tap count once even when
     two taps (or two bot processes) race.
     """
+    result = await db.execute(*_step(warmup_id, expected_version, state, on_message_id))
+    return result.rowcount == 1
+
+
+def store_step(
+    db: Connection,
+    warmup_id: int,
+    expected_version: int,
+    state: Walkthrough,
+    *,
+    on_message_id: int | None = None,
+) -> bool:
+    """`save_step` on a synchronous connection (bot/db/sqlite_lane.py)."""
+    return db.execute(*_step(warmup_id, expected_version, state, on_message_id)).rowcount == 1
+
+
+def _step(
+    warmup_id: int, expected_version: int, state: Walkthrough, on_message_id: int | None
+) -> tuple[Any, dict[str, object]]:
     statement = _SAVE_STEP if on_message_id is None else _SAVE_STEP_ON_CARD
     values = {"key_warmup_id": warmup_id, "expected_version": expected_version, **_columns(state)}
     if on_message_id is not None:
         values["on_message_id"] = on_message_id
-    result = await db.execute(statement, values)
-    return result.rowcount == 1
+    return statement, values
 
 
 def to_walkthrough(row: Any) -> Walkthrough:

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection
 from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -175,8 +175,13 @@ async def _quick_tap(
     if not step.changed:
         return None
     tapped: _Tapped | None = None
-    if step.outcome is Outcome.COMPLETED:
-        tapped = await _quick_complete(services, known, tap.version, step)
+    if services.lane is not None:
+        routine = services.routine
+        tapped = await services.lane.run(
+            lambda connection: _quick_tap_in_lane(connection, known, tap.version, step, routine)
+        )
+    elif step.outcome is Outcome.COMPLETED:
+        tapped = await _quick_complete_on_postgresql(services, known, tap.version, step)
     else:
         async with services.single_statements.begin() as connection:
             if await warmups.save_step(
@@ -190,38 +195,46 @@ async def _quick_tap(
     return tapped
 
 
-async def _quick_complete(
+def _quick_tap_in_lane(
+    connection: Connection,
+    known: warmups.WarmupRecord,
+    expected_version: int,
+    step: Step,
+    routine: Routine,
+) -> _Tapped | None:
+    """The quick tap on SQLite (bot/db/sqlite_lane.py): the step, and with a completion what it
+    sets off, in one transaction. None when the warm-up moved meanwhile: nothing stored."""
+    if not warmups.store_step(
+        connection, known.id, expected_version, step.state, on_message_id=known.message_id
+    ):
+        return None
+    if step.outcome is Outcome.COMPLETED:
+        return _store_completed(connection, known, step, routine)
+    return _Tapped(step)
+
+
+async def _quick_complete_on_postgresql(
     services: Services, known: warmups.WarmupRecord, expected_version: int, step: Step
 ) -> _Tapped | None:
-    """The completing quick tap: on PostgreSQL two round trips in autocommit
-    (bot/db/quick_completion.py), elsewhere the step and `_complete` in one transaction. None
-    when nothing was stored: the careful path decides."""
-    if services.single_statements.dialect.name == "postgresql":
-        async with services.single_statements.begin() as connection:
-            done = await quick_completion.complete(
-                connection, known, expected_version, step.state, services.routine
-            )
-        if done is None:
-            return None
-        return _Tapped(step, note=done.recorded.note, checkin_due=done.checkin_due)
-    async with services.sessions.begin() as db:
-        if await warmups.save_step(
-            db, known.id, expected_version, step.state, on_message_id=known.message_id
-        ):
-            return await _complete(db, known, step, services.routine)
-    return None
+    """The completing quick tap in two round trips (bot/db/quick_completion.py). None when
+    nothing was stored: the careful path decides."""
+    async with services.single_statements.begin() as connection:
+        done = await quick_completion.complete(
+            connection, known, expected_version, step.state, services.routine
+        )
+    if done is None:
+        return None
+    return _Tapped(step, note=done.recorded.note, checkin_due=done.checkin_due)
 
 
-async def _complete(
-    db: AsyncSession, row: warmups.WarmupRecord, step: Step, routine: Routine
+def _store_completed(
+    db: stats.SyncDb, row: warmups.WarmupRecord, step: Step, routine: Routine
 ) -> _Tapped:
     """What completing a warm-up sets off, in the transaction that stored the completing step:
     the streak moves (both or neither are stored) and the after-run check-in is planned."""
     assert step.state.finished_at is not None
-    recorded = await stats.record_completion(db, row, step.state, routine)
-    planned = await checkins.schedule_checkin(
-        db, row, step.state.finished_at, recorded.checkin_minutes
-    )
+    recorded = stats.store_completion(db, row, step.state, routine)
+    planned = checkins.store_checkin(db, row, step.state.finished_at, recorded.checkin_minutes)
     return _Tapped(
         step, note=recorded.note, checkin_due=planned.due_at if planned is not None else None
     )
@@ -251,7 +264,7 @@ async def _careful_tap(
             assert now_stored is not None
             row, tapped = now_stored, _Tapped(Step(now_stored.state, Outcome.STALE))
         elif step.outcome is Outcome.COMPLETED:
-            tapped = await _complete(db, row, step, routine)
+            tapped = await db.run_sync(_store_completed, row, step, routine)
         assert tapped.step is not None
         if tapped.note is None and tapped.step.state.status is Status.COMPLETED:
             # To repaint the card with its note.

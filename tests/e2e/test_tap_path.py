@@ -7,7 +7,8 @@ after that, so the first tap of each test is a sync point before watching or wri
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -27,16 +28,28 @@ from tests.harness import BotRunner, button_data, message_by_id, say
 def statements_of(bot: BotRunner) -> Iterator[list[str]]:
     """The SQL statements the bot runs inside the block (BEGIN/COMMIT are not statements)."""
     seen: list[str] = []
-    engine = bot.application.bot_data["services"].engine.sync_engine
 
     def record(_conn, _cursor, statement, _parameters, _context, _many) -> None:
         seen.append(" ".join(statement.split()))
 
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with before_each_statement(bot, record):
         yield seen
+
+
+@contextmanager
+def before_each_statement(bot: BotRunner, listener: Callable[..., None]) -> Iterator[None]:
+    """`listener` hears each statement the bot runs, through its engine or SQLite's lane."""
+    services = bot.application.bot_data["services"]
+    engines = [services.engine.sync_engine]
+    if services.lane is not None:
+        engines.append(services.lane.engine)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", listener)
 
 
 async def test_a_tap_on_a_warmup_in_progress_is_one_update_statement(
@@ -178,6 +191,7 @@ async def test_a_streak_moved_elsewhere_while_a_warmup_completes_counts_both(
         await runner.tap(card.message_id, button_data(current, "Done set"))
     yesterday = (bot.clock() - timedelta(days=1)).date()  # the runner's zone is UTC
     other_process = create_engine(database_url)
+    on_sqlite = make_url(database_url).get_backend_name() == "sqlite"
 
     async def record_yesterday() -> None:
         async with other_process.begin() as db:
@@ -190,17 +204,26 @@ async def test_a_streak_moved_elsewhere_while_a_warmup_completes_counts_both(
     writes: list[str] = []
 
     def before_the_taps_first_write(_conn, _cursor, statement, _params, _context, _many) -> None:
-        if not writes and kind_of(statement) in ("WITH", "UPDATE", "INSERT"):
-            writes.append(statement)
+        if writes or kind_of(statement) not in ("WITH", "UPDATE", "INSERT"):
+            return
+        writes.append(statement)
+        if on_sqlite:
+            # SQLite's quick lane runs on the loop's thread, outside any greenlet: the other
+            # process's write is made here and now, through a connection of its own.
+            with sqlite3.connect(make_url(database_url).database) as other:
+                other.execute(
+                    "UPDATE user_stats SET current = 1, longest = 1, total = 1, last_day = ?"
+                    " WHERE user_id = 9105",
+                    (yesterday.isoformat(),),
+                )
+        else:
             await_(record_yesterday())  # in the bot's own greenlet: its statement waits
 
-    engine = bot.application.bot_data["services"].engine.sync_engine
-    event.listen(engine, "before_cursor_execute", before_the_taps_first_write)
     try:
-        current = message_by_id(runner, card.message_id)
-        answer = await runner.tap(card.message_id, button_data(current, "Done set"))
+        with before_each_statement(bot, before_the_taps_first_write):
+            current = message_by_id(runner, card.message_id)
+            answer = await runner.tap(card.message_id, button_data(current, "Done set"))
     finally:
-        event.remove(engine, "before_cursor_execute", before_the_taps_first_write)
         await other_process.dispose()
     assert writes, "the other process wrote during the completing tap"
     assert answer.text == texts.ANSWER_COMPLETED
