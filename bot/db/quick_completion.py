@@ -1,25 +1,31 @@
-"""The completing tap on PostgreSQL in two round trips: read the runner's context, then one
-statement that stores the step, the streak, the completion and the check-in, all or nothing.
+"""The completing tap on PostgreSQL in one round trip: one statement that stores the step, the
+streak, the completion and the check-in, all or nothing.
 
 Why: in a transaction the same work is six round trips (BEGIN, the step, the context locked,
 the streak with the completion, the check-in, COMMIT), about 3.5 ms against 0.8 ms for a
 regular tap; it made the completing tap the single runner's p99 (bench/throughput.py).
 
+The streak is worked out in Python from the runner's context (time zone, run days, check-in
+setting, totals: `bot.db.stats.read_context`). The bot reads it when the warm-up begins and
+keeps it with the warm-up (`WarmupRecord.context`); a warm-up it knows only from a careful tap
+has none, and then it is read first: two round trips.
+
 How it stays right without a transaction or a lock:
 - The statement runs in autocommit, so it is atomic by itself: every part of it is stored, or
   none.
-- The step is the same compare-and-set as any quick tap (version and card). If another tap or
-  process moved the warm-up, nothing happens and the caller takes the careful path.
-- The streak was worked out from the totals as read; its UPDATE applies only where the watched
-  totals columns still hold those values (`bot.db.stats.STREAK_WATCHED`). PostgreSQL re-checks
-  that condition on the newest row version after waiting for any writer, so a streak moved by
-  another process in between is caught. Then the statement aborts itself (a failing cast, the
-  only way plain SQL has to raise), which undoes the step too; the caller takes the careful
-  path, which locks the totals.
-- Like the careful path, the time zone, run days and check-in setting are read without a lock.
+- The step is the same compare-and-set as any quick tap (version and card), and with a kept
+  context also "the context is still this" (`CONTEXT_WATCHED`). If another tap or process moved
+  the warm-up, or changed the runner's time zone, settings or streak since, nothing happens and
+  the caller takes the careful path.
+- The streak's UPDATE applies only where the watched totals columns still hold the values it was
+  worked out from (`bot.db.stats.STREAK_WATCHED`). PostgreSQL re-checks that condition on the
+  newest row version after waiting for any writer, so a streak moved by another process after
+  the read is caught. Then the statement aborts itself (a failing cast, the only way plain SQL
+  has to raise), which undoes the step too; the caller takes the careful path, which locks the
+  totals.
 
-SQLite has no data-modifying WITH clauses; it keeps the transaction, whose statements run on
-the event loop's thread and cost no round trips (bot/db/inloop_sqlite.py).
+SQLite has no data-modifying WITH clauses; its quick taps run in a transaction on the event
+loop's thread, where statements cost no round trips (bot/db/sqlite_lane.py).
 """
 
 from __future__ import annotations
@@ -31,13 +37,23 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, bindparam, case, cast, exists, literal_column, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.coach.routine import Routine
 from bot.coach.walkthrough import Walkthrough
 from bot.db import stats, warmups
 from bot.db.checkins import _CHECK_INS, EXPIRED, PENDING
-from bot.db.stats import _COMPLETIONS, _CONTEXT_UNLOCKED, _STORE_TOTALS, _TOTALS, STREAK_WATCHED
+from bot.db.stats import (
+    _COMPLETIONS,
+    _CONTEXT_UNLOCKED,
+    _STORE_TOTALS,
+    _TOTALS,
+    _USERS,
+    CONTEXT_COLUMNS,
+    CONTEXT_FROM,
+    CONTEXT_WATCHED,
+    STREAK_WATCHED,
+)
 from bot.db.warmups import _SAVE_STEP_ON_CARD, WarmupRecord
 
 # In the error PostgreSQL raises when the statement aborts itself; nothing else says it.
@@ -58,16 +74,19 @@ async def complete(
     routine: Routine,
 ) -> QuickCompletion | None:
     """Store the completing step of `warmup` (shown on its card, at `expected_version`) with all
-    it sets off. None when nothing was stored: the warm-up or the streak moved meanwhile, or the
-    runner has no totals yet; the careful path then does it in a transaction.
+    it sets off. None when nothing was stored: the warm-up or the runner's context moved
+    meanwhile, or the runner has no totals yet; the careful path then does it in a transaction.
 
     `connection` must be in autocommit (bot.db.engine.single_statement_engine)."""
     assert state.finished_at is not None and warmup.message_id is not None
-    context = (
-        await connection.execute(_CONTEXT_UNLOCKED, {"user_id": warmup.user_id})
-    ).one_or_none()
+    context = warmup.context
+    known_context = context is not None
     if context is None:
-        return None  # no totals row yet: the careful path creates it
+        context = (
+            await connection.execute(_CONTEXT_UNLOCKED, {"user_id": warmup.user_id})
+        ).one_or_none()
+        if context is None:
+            return None  # no totals row yet: the careful path creates it
     plan = stats.plan_completion(context, warmup, state, routine)
     checkin_due = (
         state.finished_at + timedelta(minutes=plan.checkin_minutes)
@@ -75,6 +94,7 @@ async def complete(
         else None
     )
     values: dict[str, object] = {
+        "key_user_id": warmup.user_id,
         "key_warmup_id": warmup.id,
         "expected_version": expected_version,
         "on_message_id": warmup.message_id,
@@ -83,15 +103,20 @@ async def complete(
     }
     if plan.totals is not None:
         values |= plan.totals | plan.was
+    if known_context:
+        values |= {f"was_{name}": getattr(context, name) for name in CONTEXT_WATCHED}
     if checkin_due is not None:
         values |= {
-            "key_user_id": warmup.user_id,
             "k_user_id": warmup.user_id,
             "k_warmup_id": warmup.id,
             "k_chat_id": warmup.chat_id,
             "k_due_at": checkin_due,
         }
-    statement = _statement(counted=plan.totals is not None, checkin=checkin_due is not None)
+    statement = _statement(
+        counted=plan.totals is not None,
+        checkin=checkin_due is not None,
+        checked_context=known_context,
+    )
     try:
         stored = (await connection.execute(statement, values)).one_or_none()
     except DBAPIError as error:
@@ -103,10 +128,35 @@ async def complete(
     return QuickCompletion(stats.RecordedCompletion(plan.note, plan.checkin_minutes), checkin_due)
 
 
+async def context_for(session: AsyncSession, user_id: int) -> Any | None:
+    """The runner's context to keep with a warm-up they begin, so that its completion needs no
+    read (`WarmupRecord.context`); None on SQLite, which does not use it."""
+    if session.bind is None or session.bind.dialect.name != "postgresql":
+        return None
+    return await stats.read_context(session, user_id)
+
+
 @cache
-def _statement(*, counted: bool, checkin: bool) -> Select[Any]:
-    """The one statement, for a completion that counts or not, with a check-in or not."""
-    stepped = _SAVE_STEP_ON_CARD.returning(_WARMUPS_ID).cte("stepped")
+def _statement(*, counted: bool, checkin: bool, checked_context: bool) -> Select[Any]:
+    """The one statement, for a completion that counts or not, with a check-in or not, worked
+    out from a context kept since the warm-up began (`checked_context`: the step is stored only
+    where it is still the runner's context) or just read."""
+    stepping = _SAVE_STEP_ON_CARD
+    if checked_context:
+        unchanged_context = [
+            CONTEXT_COLUMNS[name].is_not_distinct_from(
+                bindparam(f"was_{name}", type_=CONTEXT_COLUMNS[name].type)
+            )
+            for name in CONTEXT_WATCHED
+        ]
+        stepping = stepping.where(
+            exists(
+                select(literal_column("1"))
+                .select_from(CONTEXT_FROM)
+                .where(_USERS_ID == bindparam("key_user_id"), *unchanged_context)
+            )
+        )
+    stepped = stepping.returning(_WARMUPS_ID).cte("stepped")
     was_stepped = exists(select(stepped.c.id))
     ctes = []
     columns = [stepped.c.id]
@@ -183,3 +233,4 @@ def _statement(*, counted: bool, checkin: bool) -> Select[Any]:
 # goes missing when SQLAlchemy reuses the statement from its cache.
 _PENDING = literal_column(f"'{PENDING}'")
 _WARMUPS_ID = _SAVE_STEP_ON_CARD.table.c.id  # type: ignore[attr-defined]
+_USERS_ID = _USERS.c.id

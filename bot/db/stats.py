@@ -178,6 +178,11 @@ def plan_completion(
     return CompletionPlan(note, minutes, record, totals, was)
 
 
+async def read_context(session: AsyncSession, user_id: int) -> Any | None:
+    """The runner's context, unlocked; None when they have no totals yet."""
+    return (await session.execute(_CONTEXT_UNLOCKED, {"user_id": user_id})).one_or_none()
+
+
 def _locked_context(db: SyncDb, user_id: int, now: datetime) -> Any:
     """The runner's context row with their totals, which are created empty on first use and
     locked for update (where the database can) until the transaction ends."""
@@ -204,19 +209,23 @@ def _totals_columns(state: StreakState) -> dict[str, object]:
 _USERS, _SCHEDULES = User.__table__, ReminderSchedule.__table__
 _TOTALS, _COMPLETIONS = UserStats.__table__, WarmupCompletion.__table__
 _SETTINGS = UserSettings.__table__
+# A runner's context, what completing a warm-up needs to know: time zone, run days, check-in
+# setting, and their totals (created with their first warm-up).
+CONTEXT_COLUMNS = {
+    "timezone": _USERS.c.timezone,
+    "run_days": _SCHEDULES.c.run_days,
+    "settings_user_id": _SETTINGS.c.user_id,
+    "checkin_minutes": _SETTINGS.c.checkin_minutes,
+    **{column.name: column for column in _TOTALS.c if column.name != "user_id"},
+}
+CONTEXT_FROM = (
+    _USERS.join(_TOTALS, _TOTALS.c.user_id == _USERS.c.id)
+    .outerjoin(_SCHEDULES, _SCHEDULES.c.user_id == _USERS.c.id)
+    .outerjoin(_SETTINGS, _SETTINGS.c.user_id == _USERS.c.id)
+)
 _CONTEXT_UNLOCKED = (
-    select(
-        _USERS.c.timezone,
-        _SCHEDULES.c.run_days,
-        _SETTINGS.c.user_id.label("settings_user_id"),
-        _SETTINGS.c.checkin_minutes,
-        *(column for column in _TOTALS.c if column.name != "user_id"),
-    )
-    .select_from(
-        _USERS.join(_TOTALS, _TOTALS.c.user_id == _USERS.c.id)
-        .outerjoin(_SCHEDULES, _SCHEDULES.c.user_id == _USERS.c.id)
-        .outerjoin(_SETTINGS, _SETTINGS.c.user_id == _USERS.c.id)
-    )
+    select(*(column.label(name) for name, column in CONTEXT_COLUMNS.items()))
+    .select_from(CONTEXT_FROM)
     .where(_USERS.c.id == bindparam("user_id"))
 )
 _CONTEXT = _CONTEXT_UNLOCKED.with_for_update(of=_TOTALS)
@@ -232,6 +241,8 @@ STREAK_WATCHED = (
     "earned_since_freeze",
     "freezes_told_through",
 )
+# All of the context a completion is worked out from (frozen_days aside, as above).
+CONTEXT_WATCHED = ("timezone", "run_days", "settings_user_id", "checkin_minutes", *STREAK_WATCHED)
 _TOTALS_VALUES = dict(
     user_id=bindparam("user_id"),
     **_totals_columns(StreakState()),

@@ -51,6 +51,10 @@ class WarmupRecord:
     chat_id: int
     message_id: int | None
     state: Walkthrough
+    # The runner's context (bot.db.stats.read_context) as read when the warm-up began, for
+    # PostgreSQL's quick completion (bot/db/quick_completion.py), which checks it is unchanged.
+    # None: not read.
+    context: Any = None
 
 
 async def load_record(session: AsyncSession, warmup_id: int) -> WarmupRecord | None:

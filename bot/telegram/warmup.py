@@ -58,6 +58,7 @@ async def begin_warmup(
             row = await warmups.create_warmup(db, user.id, chat.id, started)
             # So that the completing tap finds them and can take its quick way.
             await stats.ensure_totals(db, user.id, now)
+            known_context = await quick_completion.context_for(db, user.id)
             warmup_id = row.id
             text, keyboard = card_text(started, routine), card_keyboard(row.id, started)
     # Telegram is called outside the transaction so no database lock is held over the network.
@@ -74,7 +75,9 @@ async def begin_warmup(
         async with services.sessions.begin() as db:
             await warmups.set_message_id(db, warmup_id, shown.message_id)
         services.recent.remember(
-            warmups.WarmupRecord(warmup_id, user.id, chat.id, shown.message_id, started)
+            warmups.WarmupRecord(
+                warmup_id, user.id, chat.id, shown.message_id, started, known_context
+            )
         )
 
 

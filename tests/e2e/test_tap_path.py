@@ -10,15 +10,16 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import Select, event, func, make_url, select, update
 from sqlalchemy.util import await_
 
 from bot.coach.walkthrough import Action, apply
 from bot.db import warmups
 from bot.db.engine import create_engine
-from bot.db.models import CheckIn, UserStats, WarmupCompletion, WarmupSession
+from bot.db.models import CheckIn, User, UserStats, WarmupCompletion, WarmupSession
 from bot.sandbox.server import BotApiSandbox
 from bot.telegram import texts
 from tests.harness import BotRunner, button_data, message_by_id, say
@@ -109,8 +110,8 @@ async def test_the_completing_tap_records_the_streak_without_reading_the_warmup(
     reads = [sql for sql in statements if kind_of(sql) == "SELECT"]
     assert not [sql for sql in reads if "FROM warmup_sessions" in sql], reads
     if make_url(database_url).get_backend_name() == "postgresql":
-        # bot/db/quick_completion.py: the runner's context, then one statement for the rest.
-        assert [kind_of(sql) for sql in completing] == ["SELECT", "WITH"], completing
+        # bot/db/quick_completion.py: one statement, from the context read at /warmup.
+        assert [kind_of(sql) for sql in completing] == ["WITH"], completing
     # Every UPDATE sets what it means to, and no more: SQLAlchemy would add `SET x = :x` for
     # any bound value named like a column of the table, even inside a WITH clause.
     updates = re.findall(r"UPDATE (\w+) SET (.*?) WHERE", " ".join(completing))
@@ -176,18 +177,38 @@ async def test_a_card_moved_elsewhere_makes_the_old_card_old(
     assert row.sets_done[0] == 0, "nothing counted from the old card"
 
 
+@pytest.mark.parametrize("eleventh_step", ["here", "elsewhere"])
 async def test_a_streak_moved_elsewhere_while_a_warmup_completes_counts_both(
-    sandbox: BotApiSandbox, bot: BotRunner, database_url: str
+    sandbox: BotApiSandbox, bot: BotRunner, database_url: str, eleventh_step: str
 ) -> None:
-    """Another process records yesterday's warm-up while the completing tap is being stored: on
-    PostgreSQL after the tap read the totals and before its write (the quick completion's
-    statement must abort, then the careful path counts it); SQLite lets no writer in while the
-    tap's transaction runs, so there it is just before. Neither day is lost."""
+    """Another process records yesterday's warm-up while the completing tap is being stored.
+    Neither day is lost.
+
+    On PostgreSQL the write comes just before the tap's one statement. With the 11th step taken
+    here, the bot kept the runner's context since /warmup and the statement finds it changed,
+    so it stores nothing. With the 11th step taken by another process, the bot's tap on the
+    stale button read the warm-up again (without the context), so the completing tap reads
+    the context and the write comes between that read and the statement: the streak's
+    compare-and-set fails and the statement must abort itself. Either way, the careful path
+    then counts the warm-up. SQLite lets no writer in while the tap's transaction runs, so
+    there the write comes just before it."""
     runner = sandbox.user(9105)
     card = await say(sandbox, runner, "/warmup")
     await runner.tap(card.message_id, "sync")
-    for _ in range(11):
+    for _ in range(10):
         current = message_by_id(runner, card.message_id)
+        await runner.tap(card.message_id, button_data(current, "Done set"))
+    current = message_by_id(runner, card.message_id)
+    if eleventh_step == "elsewhere":
+        services = bot.application.bot_data["services"]
+        async with services.sessions.begin() as db:
+            [row] = [r async for r in await db.stream_scalars(_warmups_of(9105))]
+            state = warmups.to_walkthrough(row)
+            step = apply(state, services.routine, Action.DONE_SET, state.version, bot.clock())
+            assert await warmups.save_step(db, row.id, state.version, step.state)
+        stale = await runner.tap(card.message_id, button_data(current, "Done set"))
+        assert stale.text == texts.ANSWER_ALREADY_COUNTED
+    else:
         await runner.tap(card.message_id, button_data(current, "Done set"))
     yesterday = (bot.clock() - timedelta(days=1)).date()  # the runner's zone is UTC
     other_process = create_engine(database_url)
@@ -236,6 +257,30 @@ async def test_a_streak_moved_elsewhere_while_a_warmup_completes_counts_both(
     assert (totals.current, totals.longest, totals.total) == (2, 2, 2)
     assert totals.last_day == bot.clock().date()
     assert completions == 1 and row.status == "completed"
+
+
+async def test_a_time_zone_changed_elsewhere_mid_warmup_dates_the_completion_anew(
+    sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    """The context the bot kept since /warmup (on PostgreSQL) is checked, never trusted."""
+    runner = sandbox.user(9106)
+    card = await say(sandbox, runner, "/warmup")
+    await runner.tap(card.message_id, "sync")
+    for _ in range(11):
+        current = message_by_id(runner, card.message_id)
+        await runner.tap(card.message_id, button_data(current, "Done set"))
+    services = bot.application.bot_data["services"]
+    async with services.sessions.begin() as db:  # another process: the runner moved west
+        await db.execute(update(User).where(User.id == 9106).values(timezone="America/Los_Angeles"))
+    current = message_by_id(runner, card.message_id)
+    answer = await runner.tap(card.message_id, button_data(current, "Done set"))
+    assert answer.text == texts.ANSWER_COMPLETED
+    async with services.sessions() as db:
+        completion = await db.scalar(
+            select(WarmupCompletion).where(WarmupCompletion.user_id == 9106)
+        )
+    # 06:30 UTC on the 25th is 22:30 on the 24th in Los Angeles.
+    assert completion is not None and completion.local_date == date(2026, 11, 24)
 
 
 def _warmups_of(user_id: int) -> Select[tuple[WarmupSession]]:
