@@ -21,6 +21,7 @@ from bot.db import warmups
 from bot.db.engine import create_engine
 from bot.db.models import CheckIn, User, UserStats, WarmupCompletion, WarmupSession
 from bot.sandbox.server import BotApiSandbox
+from bot.sandbox.users import SimulatedUser
 from bot.telegram import texts
 from tests.harness import BotRunner, button_data, message_by_id, say
 
@@ -100,9 +101,7 @@ async def test_the_completing_tap_records_the_streak_without_reading_the_warmup(
     card = await say(sandbox, runner, "/warmup")
     await runner.tap(card.message_id, "sync")
     with statements_of(bot) as statements:
-        for _ in range(11):
-            current = message_by_id(runner, card.message_id)
-            await runner.tap(card.message_id, button_data(current, "Done set"))
+        await _done_sets(runner, card.message_id, 11)
         with statements_of(bot) as completing:
             current = message_by_id(runner, card.message_id)
             answer = await runner.tap(card.message_id, button_data(current, "Done set"))
@@ -195,9 +194,7 @@ async def test_a_streak_moved_elsewhere_while_a_warmup_completes_counts_both(
     runner = sandbox.user(9105)
     card = await say(sandbox, runner, "/warmup")
     await runner.tap(card.message_id, "sync")
-    for _ in range(10):
-        current = message_by_id(runner, card.message_id)
-        await runner.tap(card.message_id, button_data(current, "Done set"))
+    await _done_sets(runner, card.message_id, 10)
     current = message_by_id(runner, card.message_id)
     if eleventh_step == "elsewhere":
         services = bot.application.bot_data["services"]
@@ -266,9 +263,7 @@ async def test_a_time_zone_changed_elsewhere_mid_warmup_dates_the_completion_ane
     runner = sandbox.user(9106)
     card = await say(sandbox, runner, "/warmup")
     await runner.tap(card.message_id, "sync")
-    for _ in range(11):
-        current = message_by_id(runner, card.message_id)
-        await runner.tap(card.message_id, button_data(current, "Done set"))
+    await _done_sets(runner, card.message_id, 11)
     services = bot.application.bot_data["services"]
     async with services.sessions.begin() as db:  # another process: the runner moved west
         await db.execute(update(User).where(User.id == 9106).values(timezone="America/Los_Angeles"))
@@ -281,6 +276,13 @@ async def test_a_time_zone_changed_elsewhere_mid_warmup_dates_the_completion_ane
         )
     # 06:30 UTC on the 25th is 22:30 on the 24th in Los Angeles.
     assert completion is not None and completion.local_date == date(2026, 11, 24)
+
+
+async def _done_sets(runner: SimulatedUser, message_id: int, count: int) -> None:
+    """Tap ✅ Done set `count` times on the card, each on the card as it then is."""
+    for _ in range(count):
+        current = message_by_id(runner, message_id)
+        await runner.tap(message_id, button_data(current, "Done set"))
 
 
 def _warmups_of(user_id: int) -> Select[tuple[WarmupSession]]:
