@@ -21,6 +21,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.db.inloop_sqlite import LockWaits
 from bot.telegram.services import SERVICES_KEY, Services
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def webhook_app(application: Application, secret: str, path: str) -> web.Applica
     return app
 
 
-async def health(application: Application) -> dict[str, str]:
+async def health(application: Application) -> dict[str, object]:
     services: Services = application.bot_data[SERVICES_KEY]
     try:
         async with asyncio.timeout(3):
@@ -80,7 +81,16 @@ async def health(application: Application) -> dict[str, str]:
         database = f"error: {type(error).__name__}"
     job_queue = application.job_queue
     running = job_queue is not None and job_queue.scheduler.running
-    return {"database": database, "scheduler": "running" if running else "stopped"}
+    report: dict[str, object] = {
+        "database": database,
+        "scheduler": "running" if running else "stopped",
+    }
+    if services.engine.dialect.name == "sqlite":
+        # Statements that met another process's write lock since start-up (each waited for it
+        # off the loop, up to busy_timeout): a number that climbs means two processes share
+        # the file, which SQLite serves badly; PostgreSQL is the way to scale out.
+        report["sqlite_lock_waits"] = LockWaits.count
+    return report
 
 
 async def serve_webhook(
