@@ -14,6 +14,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{DATA_DIR / 'warmup-coach.db'}"
+DEFAULT_SANDBOX_DATABASE_URL = f"sqlite+aiosqlite:///{DATA_DIR / 'sandbox.db'}"
 
 
 class SettingsError(ValueError):
@@ -50,6 +51,8 @@ class Settings(BaseSettings):
     max_concurrent_updates: int = Field(default=16, ge=1, le=1024)
     # The offline sandbox's web chat and Bot API (no token): 127.0.0.1 only; 0 picks a free port.
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
+    # The offline sandbox's own database: its demo runners never land in the real bot's.
+    sandbox_database_url: str = DEFAULT_SANDBOX_DATABASE_URL
 
     @field_validator("telegram_bot_token", "webhook_url", "webhook_secret", mode="before")
     @classmethod
@@ -79,7 +82,7 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "sandbox_database_url")
     @classmethod
     def _sqlalchemy_url(cls, value: str) -> str:
         try:

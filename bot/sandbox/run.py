@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 HOST = "127.0.0.1"
 MESSAGE_ID_EPOCH = 1_735_689_600  # 2025-01-01 00:00 UTC
 FRESH_NEEDS_SQLITE = (
-    "Setting DATABASE_URL: --fresh only deletes a SQLite file; empty this database yourself"
+    "Setting SANDBOX_DATABASE_URL: --fresh only deletes a SQLite file; empty this database yourself"
 )
 
 
@@ -116,7 +116,7 @@ async def run_sandbox(
     settings: Settings, *, port: int, fresh: bool, stop: asyncio.Event | None = None
 ) -> None:
     """Run until SIGINT/SIGTERM (or until ``stop`` is set, for callers that own the signals)."""
-    if fresh and sqlite_path(settings.database_url) is None:
+    if fresh and sqlite_path(settings.sandbox_database_url) is None:
         raise SettingsError(FRESH_NEEDS_SQLITE)
     if stop is None:
         stop = asyncio.Event()
@@ -139,12 +139,14 @@ async def _run(settings: Settings, *, port: int, fresh: bool, stop: asyncio.Even
     try:
         if fresh:
             # Only now that the port is ours: a start that fails leaves the progress alone.
-            for path in delete_database(settings.database_url):
+            for path in delete_database(settings.sandbox_database_url):
                 logger.info("--fresh: deleted %s", path)
         bot_settings = settings.model_copy(
             update={
                 "telegram_bot_token": SecretStr(sandbox.token),
                 "telegram_api_base_url": sandbox.base_url,
+                # Its own file: the demo runners must not join a real bot's runners.
+                "database_url": settings.sandbox_database_url,
             }
         )
         application = build_application(bot_settings)

@@ -300,7 +300,9 @@ def sandbox_env(tmp_path: Path, port: int) -> dict[str, str]:
     env.update(
         TELEGRAM_BOT_TOKEN="",
         SANDBOX_PORT=str(port),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'coach.db'}",
+        SANDBOX_DATABASE_URL=f"sqlite:///{tmp_path / 'coach.db'}",
+        # The real bot's database: the sandbox must leave it alone.
+        DATABASE_URL=f"sqlite:///{tmp_path / 'real-bot.db'}",
         LOG_LEVEL="WARNING",
     )
     return env
@@ -381,6 +383,7 @@ async def test_python_m_bot_without_token_runs_the_sandbox_fresh_and_stops_clean
     assert "Traceback" not in stderr.decode()
     assert stderr.decode().startswith("No TELEGRAM_BOT_TOKEN is set, so this starts the offline")
     assert "users" in tables(database), "the progress is kept for next time"
+    assert not (tmp_path / "real-bot.db").exists(), "the demo runners stay out of the real bot's"
 
 
 async def test_a_taken_port_gets_one_clear_line_and_exit_code_2(tmp_path: Path) -> None:

@@ -1,0 +1,26 @@
+"""Every setting an operator can make is written down where they will look for it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.config import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _setting_names() -> set[str]:
+    return {name.upper() for name in Settings.model_fields}
+
+
+def test_env_example_lists_every_setting_and_nothing_else() -> None:
+    listed = set(re.findall(r"^([A-Z_]+)=", (REPO / ".env.example").read_text(), re.MULTILINE))
+    assert listed == _setting_names()
+
+
+def test_the_readme_settings_table_lists_every_setting() -> None:
+    readme = (REPO / "README.md").read_text()
+    first_cells = re.findall(r"^\| (`[A-Z_]+`.*?) \|", readme, re.MULTILINE)
+    in_table = {name for cell in first_cells for name in re.findall(r"`([A-Z_]+)`", cell)}
+    assert _setting_names() <= in_table
