@@ -147,8 +147,15 @@ class WriteGate:
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
-        # Handed over by give_back (the gate stays held); cancelled on time-out.
-        await asyncio.wait_for(waiter, BUSY_TIMEOUT_S)
+        try:
+            # Handed over by give_back (the gate stays held); cancelled on time-out.
+            await asyncio.wait_for(waiter, BUSY_TIMEOUT_S)
+        except BaseException:
+            # Handed the gate in the same turn as we gave up (cancelled, timed out): pass it on,
+            # or it would stay held for good.
+            if waiter.done() and not waiter.cancelled():
+                self.give_back()
+            raise
 
     def give_back(self) -> None:
         """To the next writer in line, or free."""

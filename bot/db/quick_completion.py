@@ -35,7 +35,17 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, case, cast, exists, literal_column, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    bindparam,
+    case,
+    cast,
+    exists,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -203,10 +213,10 @@ def _statement(*, counted: bool, checkin: bool, checked_context: bool) -> Select
             _CHECK_INS.update()
             .where(
                 _CHECK_INS.c.user_id == bindparam("key_user_id"),
-                _CHECK_INS.c.status == _PENDING,
+                _CHECK_INS.c.status == PENDING,
                 was_stepped,
             )
-            .values(status=literal_column(f"'{EXPIRED}'"))
+            .values(status=EXPIRED)
             .cte("expired_checkins")
         )
         added = (
@@ -218,7 +228,7 @@ def _statement(*, counted: bool, checkin: bool, checked_context: bool) -> Select
                     bindparam("k_warmup_id", type_=_CHECK_INS.c.warmup_id.type),
                     bindparam("k_chat_id", type_=_CHECK_INS.c.chat_id.type),
                     bindparam("k_due_at", type_=_CHECK_INS.c.due_at.type),
-                    _PENDING,
+                    literal(PENDING, _CHECK_INS.c.status.type),
                 ).select_from(stepped),
             )
             .returning(_CHECK_INS.c.id)
@@ -229,8 +239,5 @@ def _statement(*, counted: bool, checkin: bool, checked_context: bool) -> Select
     return select(*columns).select_from(stepped).add_cte(*ctes)
 
 
-# Constants written into the SQL: an anonymous bound value inside a data-modifying WITH clause
-# goes missing when SQLAlchemy reuses the statement from its cache.
-_PENDING = literal_column(f"'{PENDING}'")
 _WARMUPS_ID = _SAVE_STEP_ON_CARD.table.c.id  # type: ignore[attr-defined]
 _USERS_ID = _USERS.c.id

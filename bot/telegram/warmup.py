@@ -185,7 +185,7 @@ async def _quick_tap(
         )
     elif step.outcome is Outcome.COMPLETED:
         tapped = await _quick_complete_on_postgresql(services, known, tap.version, step)
-    else:
+    else:  # PostgreSQL, a regular step: one UPDATE in autocommit
         async with services.single_statements.begin() as connection:
             if await warmups.save_step(
                 connection, known.id, tap.version, step.state, on_message_id=message_id
@@ -219,8 +219,9 @@ def _quick_tap_in_lane(
 async def _quick_complete_on_postgresql(
     services: Services, known: warmups.WarmupRecord, expected_version: int, step: Step
 ) -> _Tapped | None:
-    """The completing quick tap in two round trips (bot/db/quick_completion.py). None when
-    nothing was stored: the careful path decides."""
+    """The completing quick tap in one statement (bot/db/quick_completion.py; two round trips
+    when the runner's context was not kept). None when nothing was stored: the careful path
+    decides."""
     async with services.single_statements.begin() as connection:
         done = await quick_completion.complete(
             connection, known, expected_version, step.state, services.routine

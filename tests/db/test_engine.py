@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import engine as engine_module
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import WriteGate, create_engine, create_session_factory
 from bot.db.inloop_sqlite import LockWaits
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import User
@@ -166,3 +166,18 @@ async def test_another_process_holding_the_lock_past_busy_timeout_fails_the_writ
     finally:
         other.close()
         await engine.dispose()
+
+
+async def test_a_writer_cancelled_as_it_is_handed_the_gate_does_not_keep_it() -> None:
+    gate = WriteGate()
+    assert gate.try_take()
+    waiting = asyncio.create_task(gate.take())
+    await asyncio.sleep(0)  # in line
+    gate.give_back()  # handed to the waiter ...
+    waiting.cancel()  # ... which is cancelled before it runs again
+    try:
+        await waiting
+        gate.give_back()  # it took the gate after all (Python 3.11's wait_for): done with it
+    except asyncio.CancelledError:
+        pass
+    assert gate.try_take(), "the gate is free for the next writer"

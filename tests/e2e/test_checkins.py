@@ -191,3 +191,19 @@ async def test_checkin_buttons_of_someone_else_are_refused_quietly(
     [untouched] = await stored_checkins(bot)
     assert untouched.feel is None and untouched.status == "asked"
     assert not sandbox.unanswered_callback_queries()
+
+
+async def test_a_second_warmup_before_the_question_replaces_the_first_checkin(
+    sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    # One question about the latest run, whichever way the completing tap was stored.
+    runner = sandbox.user(5005)
+    await complete_warmup(sandbox, runner)
+    bot.clock.advance(minutes=30)
+    await complete_warmup(sandbox, runner)
+    first, second = await stored_checkins(bot)
+    assert (first.status, second.status) == ("expired", "pending")
+    assert first.warmup_id < second.warmup_id, "each still points at its own warm-up"
+    bot.clock.advance(minutes=90)
+    assert await dispatch_checkins(bot.application) == 1
+    assert len(questions(runner)) == 1
