@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -108,14 +109,24 @@ class SentReminder(Base):
     """
 
     __tablename__ = "sent_reminders"
-    __table_args__ = (UniqueConstraint("user_id", "run_date", name="uq_sent_reminders_user_run"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "run_date", name="uq_sent_reminders_user_run"),
+        # The few rows still `sending`: the dispatcher looks for ones a stopped process left.
+        Index(
+            "ix_sent_reminders_sending",
+            "run_at",
+            postgresql_where=text("status = 'sending'"),
+            sqlite_where=text("status = 'sending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     run_date: Mapped[date] = mapped_column(Date)
     run_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # sending -> sent | skipped (warm-up already done) | missed (run passed) | blocked | failed;
-    # sent -> snoozed -> sent again; sent -> dismissed ("Not today").
+    # sent -> snoozed -> sent again; sent -> dismissed ("Not today"); sending -> lost (the
+    # process sending it stopped first: it may or may not have arrived; never sent again).
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -104,6 +104,26 @@ async def claim(
     except IntegrityError:
         return None
     return row
+
+
+# A reminder is sent before its run (a snooze, minutes after); one still `sending` this long after
+# the run was left by a process that stopped mid-send.
+LOST_AFTER = timedelta(hours=1)
+
+
+async def close_lost(session: AsyncSession, now: datetime) -> list[tuple[int, date]]:
+    """Mark `lost` the reminders a stopped process left `sending`; (user, run date) of each.
+
+    Reminders are sent at most once: such a one may or may not have reached the runner, and is
+    never sent again. Marking it says so, once, instead of leaving it `sending` for good."""
+    result = await session.execute(
+        update(SentReminder)
+        .where(SentReminder.status == "sending", SentReminder.run_at < now - LOST_AFTER)
+        .values(status="lost")
+        .returning(SentReminder.user_id, SentReminder.run_date)
+        .execution_options(synchronize_session=False)
+    )
+    return [(row.user_id, row.run_date) for row in result]
 
 
 async def due_snoozes(session: AsyncSession, now: datetime, limit: int) -> list[SentReminder]:

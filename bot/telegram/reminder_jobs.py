@@ -78,6 +78,7 @@ async def dispatch_due(application: Application) -> int:
     handed_over = 0
     async with lock:
         now = services.clock()
+        await _close_lost(services, now)
         seen: set[tuple[str, int]] = set()
         while True:
             async with services.sessions() as db:
@@ -99,6 +100,20 @@ async def dispatch_due(application: Application) -> int:
             handed_over += sum(sent)
     await arm(application)
     return handed_over
+
+
+async def _close_lost(services: Services, now: datetime) -> None:
+    """Say once, in the log, which reminders a stopped process may not have sent (see
+    `reminders.close_lost`): the one thing at-most-once sending can lose, made visible."""
+    async with services.sessions.begin() as db:
+        lost = await reminders.close_lost(db, now)
+    for user_id, run_date in lost:
+        logger.warning(
+            "Reminder for user %s (run on %s) was being sent when a bot process stopped; "
+            "it may not have arrived and is not sent again (marked lost)",
+            user_id,
+            run_date,
+        )
 
 
 async def _claim_and_send(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.coach.clock import RunningClock
+from bot.db import warmups
 from bot.db.models import ReminderSchedule, SentReminder
 from bot.sandbox.server import BotApiSandbox
 from bot.telegram import texts
@@ -291,3 +294,36 @@ async def test_fire_next_reminder_now_sends_it_once(sandbox: BotApiSandbox, bot:
     bot.clock.set(FRI_REMIND_AT)
     assert await dispatch_due(bot.application) == 0, "Friday's reminder was the one fired"
     assert not await fire_next_reminder_now(bot.application, 9999)
+
+
+async def test_a_reminder_left_sending_by_a_stopped_process_is_marked_lost_and_logged(
+    bot: BotRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    """At most once: a reminder claimed by a process that died before confirming it is never
+    sent again; an hour after its run the dispatcher marks it lost and says so in the log."""
+    now = bot.clock()
+    services = bot.application.bot_data["services"]
+    left = {  # user: (status, run started this long ago)
+        8601: ("sending", timedelta(hours=2)),  # left by a stopped process
+        8602: ("sending", timedelta(minutes=10)),  # maybe still on its way (a late snooze)
+        8603: ("sent", timedelta(hours=2)),
+    }
+    async with services.sessions.begin() as db:
+        for user_id, (status, ago) in left.items():
+            await warmups.ensure_user(db, user_id, user_id, "R", now)
+            db.add(
+                SentReminder(
+                    user_id=user_id,
+                    run_date=(now - ago).date(),
+                    run_at=now - ago,
+                    status=status,
+                    created_at=now - ago - timedelta(minutes=30),
+                )
+            )
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.reminder_jobs"):
+        await dispatch_due(bot.application)
+        await dispatch_due(bot.application)  # said once
+    statuses = {row.user_id: row.status for row in await rows(bot, SentReminder)}
+    assert statuses == {8601: "lost", 8602: "sending", 8603: "sent"}
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "user 8601" in warnings[0] and "lost" in warnings[0]
