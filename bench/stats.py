@@ -109,7 +109,7 @@ async def _make_crowd(
                 await db.scalars(
                     insert(WarmupSession).returning(WarmupSession.id),
                     [
-                        {"user_id": user_id, "chat_id": user_id, **warmups._columns(state)}
+                        {"user_id": user_id, "chat_id": user_id, **warmups.state_values(state)}
                         for state in states
                     ],
                 )

@@ -52,19 +52,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from bot.coach.routine import Routine
 from bot.coach.walkthrough import Walkthrough
 from bot.db import stats, warmups
-from bot.db.checkins import _CHECK_INS, EXPIRED, PENDING
+from bot.db.checkins import EXPIRED, PENDING
+from bot.db.models import CheckIn, User, UserStats, WarmupCompletion, WarmupSession
 from bot.db.stats import (
-    _COMPLETIONS,
-    _CONTEXT_UNLOCKED,
-    _STORE_TOTALS,
-    _TOTALS,
-    _USERS,
     CONTEXT_COLUMNS,
     CONTEXT_FROM,
+    CONTEXT_UNLOCKED,
     CONTEXT_WATCHED,
+    STORE_TOTALS,
     STREAK_WATCHED,
 )
-from bot.db.warmups import _SAVE_STEP_ON_CARD, WarmupRecord
+from bot.db.warmups import SAVE_STEP_ON_CARD, WarmupRecord
 
 # In the error PostgreSQL raises when the statement aborts itself; nothing else says it.
 _ABORT_MARK = "warmup-coach: the streak moved meanwhile"
@@ -93,7 +91,7 @@ async def complete(
     known_context = context is not None
     if context is None:
         context = (
-            await connection.execute(_CONTEXT_UNLOCKED, {"user_id": warmup.user_id})
+            await connection.execute(CONTEXT_UNLOCKED, {"user_id": warmup.user_id})
         ).one_or_none()
         if context is None:
             return None  # no totals row yet: the careful path creates it
@@ -108,7 +106,7 @@ async def complete(
         "key_warmup_id": warmup.id,
         "expected_version": expected_version,
         "on_message_id": warmup.message_id,
-        **warmups._columns(state),
+        **warmups.state_values(state),
         **plan.record,
     }
     if plan.totals is not None:
@@ -151,7 +149,7 @@ def _statement(*, counted: bool, checkin: bool, checked_context: bool) -> Select
     """The one statement, for a completion that counts or not, with a check-in or not, worked
     out from a context kept since the warm-up began (`checked_context`: the step is stored only
     where it is still the runner's context) or just read."""
-    stepping = _SAVE_STEP_ON_CARD
+    stepping = SAVE_STEP_ON_CARD
     if checked_context:
         unchanged_context = [
             CONTEXT_COLUMNS[name].is_not_distinct_from(
@@ -178,7 +176,7 @@ def _statement(*, counted: bool, checkin: bool, checked_context: bool) -> Select
             for name in STREAK_WATCHED
         ]
         stored_totals = (
-            _STORE_TOTALS.where(was_stepped, *unchanged)
+            STORE_TOTALS.where(was_stepped, *unchanged)
             .returning(_TOTALS.c.user_id)
             .cte("stored_totals")
         )
@@ -239,5 +237,6 @@ def _statement(*, counted: bool, checkin: bool, checked_context: bool) -> Select
     return select(*columns).select_from(stepped).add_cte(*ctes)
 
 
-_WARMUPS_ID = _SAVE_STEP_ON_CARD.table.c.id  # type: ignore[attr-defined]
-_USERS_ID = _USERS.c.id
+_CHECK_INS, _COMPLETIONS = CheckIn.__table__, WarmupCompletion.__table__
+_TOTALS, _USERS_ID = UserStats.__table__, User.__table__.c.id
+_WARMUPS_ID = WarmupSession.__table__.c.id

@@ -119,7 +119,7 @@ def store_completion(
         # One statement, one round trip: the totals' UPDATE rides along as a WITH clause.
         db.execute(_ADD_COMPLETION_STORING_TOTALS, {**plan.record, **plan.totals})
     else:
-        db.execute(_STORE_TOTALS, plan.totals)
+        db.execute(STORE_TOTALS, plan.totals)
         db.execute(_ADD_COMPLETION, plan.record)
     return RecordedCompletion(plan.note, plan.checkin_minutes)
 
@@ -131,7 +131,7 @@ class CompletionPlan:
     note: CompletionNote
     checkin_minutes: int | None
     record: dict[str, object]  # the warmup_completions row (`c_` binds of _ADD_COMPLETION)
-    totals: dict[str, object] | None  # the new totals (_STORE_TOTALS binds); None: not counted
+    totals: dict[str, object] | None  # the new totals (STORE_TOTALS binds); None: not counted
     was: dict[str, object]  # the totals they were worked out from (`was_` binds)
 
 
@@ -180,7 +180,7 @@ def plan_completion(
 
 async def read_context(session: AsyncSession, user_id: int) -> Any | None:
     """The runner's context, unlocked; None when they have no totals yet."""
-    return (await session.execute(_CONTEXT_UNLOCKED, {"user_id": user_id})).one_or_none()
+    return (await session.execute(CONTEXT_UNLOCKED, {"user_id": user_id})).one_or_none()
 
 
 def _locked_context(db: SyncDb, user_id: int, now: datetime) -> Any:
@@ -223,12 +223,12 @@ CONTEXT_FROM = (
     .outerjoin(_SCHEDULES, _SCHEDULES.c.user_id == _USERS.c.id)
     .outerjoin(_SETTINGS, _SETTINGS.c.user_id == _USERS.c.id)
 )
-_CONTEXT_UNLOCKED = (
+CONTEXT_UNLOCKED = (
     select(*(column.label(name) for name, column in CONTEXT_COLUMNS.items()))
     .select_from(CONTEXT_FROM)
     .where(_USERS.c.id == bindparam("user_id"))
 )
-_CONTEXT = _CONTEXT_UNLOCKED.with_for_update(of=_TOTALS)
+_CONTEXT = CONTEXT_UNLOCKED.with_for_update(of=_TOTALS)
 # The totals columns that the streak rules read, except frozen_days: a write that moves the
 # streak always changes `total` (every counted warm-up adds one), and frozen_days changes only
 # with it. /stats writes freezes_told_through alone. So these changing is the streak changing.
@@ -256,7 +256,7 @@ _ADD_TOTALS = {
     "postgresql": postgresql_insert(_TOTALS).values(_TOTALS_VALUES).on_conflict_do_nothing(),
     "sqlite": sqlite_insert(_TOTALS).values(_TOTALS_VALUES).on_conflict_do_nothing(),
 }
-_STORE_TOTALS = (
+STORE_TOTALS = (
     _TOTALS.update()
     .where(_TOTALS.c.user_id == bindparam("key_user_id"))
     .values(
@@ -269,7 +269,7 @@ _STORE_TOTALS = (
 _ADD_COMPLETION = _COMPLETIONS.insert().values(
     {column.name: bindparam(f"c_{column.name}") for column in _COMPLETIONS.c}
 )
-_ADD_COMPLETION_STORING_TOTALS = _ADD_COMPLETION.add_cte(_STORE_TOTALS.cte("stored_totals"))
+_ADD_COMPLETION_STORING_TOTALS = _ADD_COMPLETION.add_cte(STORE_TOTALS.cte("stored_totals"))
 
 
 SyncDb = Session | Connection  # what the synchronous repository functions work on

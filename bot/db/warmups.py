@@ -69,7 +69,7 @@ async def load_record(session: AsyncSession, warmup_id: int) -> WarmupRecord | N
 async def create_warmup(
     session: AsyncSession, user_id: int, chat_id: int, state: Walkthrough
 ) -> WarmupSession:
-    row = WarmupSession(user_id=user_id, chat_id=chat_id, message_id=None, **_columns(state))
+    row = WarmupSession(user_id=user_id, chat_id=chat_id, message_id=None, **state_values(state))
     session.add(row)
     await session.flush()
     return row
@@ -116,8 +116,12 @@ def store_step(
 def _step(
     warmup_id: int, expected_version: int, state: Walkthrough, on_message_id: int | None
 ) -> tuple[Any, dict[str, object]]:
-    statement = _SAVE_STEP if on_message_id is None else _SAVE_STEP_ON_CARD
-    values = {"key_warmup_id": warmup_id, "expected_version": expected_version, **_columns(state)}
+    statement = _SAVE_STEP if on_message_id is None else SAVE_STEP_ON_CARD
+    values = {
+        "key_warmup_id": warmup_id,
+        "expected_version": expected_version,
+        **state_values(state),
+    }
     if on_message_id is not None:
         values["on_message_id"] = on_message_id
     return statement, values
@@ -143,7 +147,7 @@ def to_walkthrough(row: Any) -> Walkthrough:
 # statements on the table they also skip the ORM's bulk-update machinery; the columns' types
 # (JSON, UTC datetimes) still apply to the bound values.
 _TABLE = WarmupSession.__table__
-_STATE_COLUMNS = (
+STATE_COLUMNS = (
     "status",
     "exercise_index",
     "set_number",
@@ -163,9 +167,9 @@ _SAVE_STEP = (
         _TABLE.c.id == bindparam("key_warmup_id"),
         _TABLE.c.version == bindparam("expected_version"),
     )
-    .values({name: bindparam(name) for name in _STATE_COLUMNS})
+    .values({name: bindparam(name) for name in STATE_COLUMNS})
 )
-_SAVE_STEP_ON_CARD = _SAVE_STEP.where(_TABLE.c.message_id == bindparam("on_message_id"))
+SAVE_STEP_ON_CARD = _SAVE_STEP.where(_TABLE.c.message_id == bindparam("on_message_id"))
 _LOAD = select(_TABLE).where(_TABLE.c.id == bindparam("warmup_id"))
 _SET_MESSAGE_ID = (
     _TABLE.update()
@@ -174,7 +178,7 @@ _SET_MESSAGE_ID = (
 )
 
 
-def _columns(state: Walkthrough) -> dict[str, object]:
+def state_values(state: Walkthrough) -> dict[str, object]:
     return {
         "status": state.status.value,
         "exercise_index": state.exercise_index,

@@ -48,4 +48,4 @@ async def test_set_message_id(sessions: async_sessionmaker[AsyncSession]) -> Non
 
 
 def test_the_prepared_update_writes_every_column_of_a_state() -> None:
-    assert set(warmups._columns(Walkthrough.start(ROUTINE, NOW))) == set(warmups._STATE_COLUMNS)
+    assert set(warmups.state_values(Walkthrough.start(ROUTINE, NOW))) == set(warmups.STATE_COLUMNS)

@@ -78,7 +78,7 @@ def kind_of(sql: str) -> str:
 
 
 _SETS = {
-    "warmup_sessions": set(warmups._STATE_COLUMNS),
+    "warmup_sessions": set(warmups.STATE_COLUMNS),
     "user_stats": {
         "current",
         "longest",
