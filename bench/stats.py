@@ -46,6 +46,7 @@ from bot.db import reminders, stats, warmups
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import User, WarmupCompletion, WarmupSession
+from bot.db.quick_taps import QuickTaps
 from bot.runtime import start_polling, stop_polling
 from bot.sandbox.server import BotApiSandbox
 from bot.telegram.services import Services
@@ -222,7 +223,7 @@ async def run(args: argparse.Namespace, database_url: str) -> None:
         engine=engine,
         sessions=sessions,
         clock=ManualClock(NOW),
-        single_statements=engine,
+        quick=QuickTaps(engine),
     )
 
     labels = {WEEK_USER: "week", DECADE_USER: "decade"}

@@ -14,9 +14,9 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.coach.clock import Clock, utc_now
 from bot.coach.routine import Routine, RoutineError, parse_routine
 from bot.config import Settings, SettingsError
-from bot.db.engine import create_engine, create_session_factory, single_statement_engine
+from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_to_head
-from bot.db.sqlite_lane import sqlite_lane_of
+from bot.db.quick_taps import QuickTaps
 from bot.telegram.checkin_jobs import start_checkin_jobs
 from bot.telegram.concurrency import PerChatUpdateProcessor
 from bot.telegram.flood import FloodGuard
@@ -75,8 +75,7 @@ def build_application(
         engine=engine,
         sessions=create_session_factory(engine),
         clock=clock,
-        single_statements=single_statement_engine(engine),
-        lane=sqlite_lane_of(engine),
+        quick=QuickTaps(engine),
     )
     register_handlers(
         application, FloodGuard(settings.flood_burst, settings.flood_rate, flood_clock)
@@ -98,8 +97,7 @@ async def _post_init(application: Application) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
-    if services.lane is not None:
-        services.lane.close()
+    services.quick.close()
     await services.engine.dispose()
 
 

@@ -9,8 +9,8 @@ from telegram.ext import ContextTypes
 
 from bot.coach.clock import Clock
 from bot.coach.routine import Routine
+from bot.db.quick_taps import QuickTaps
 from bot.db.recent_warmups import RecentWarmups
-from bot.db.sqlite_lane import SqliteLane
 from bot.telegram.delivery import ShownCards
 
 SERVICES_KEY = "services"
@@ -22,11 +22,8 @@ class Services:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
-    # For one-statement work: no BEGIN/COMMIT round trips (bot.db.engine.single_statement_engine).
-    single_statements: AsyncEngine
-    # SQLite's quick taps, synchronous on the loop's thread (bot/db/sqlite_lane.py); None on
-    # PostgreSQL.
-    lane: SqliteLane | None = None
+    # Steps on warm-ups this process knows, stored the quickest way (bot/db/quick_taps.py).
+    quick: QuickTaps
     # What this process last showed on each warm-up card (see delivery.ShownCards).
     shown: ShownCards = field(default_factory=ShownCards)
     # The warm-ups this process last read or stored, so a tap can skip its read.

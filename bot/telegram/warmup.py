@@ -6,15 +6,13 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Connection
 from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.coach.progress import CompletionNote
-from bot.coach.routine import Routine
 from bot.coach.walkthrough import Action, Outcome, Status, Step, Walkthrough, apply
-from bot.db import checkins, quick_completion, stats, warmups
+from bot.db import quick_completion, quick_taps, stats, warmups
 from bot.telegram import checkin_jobs, texts
 from bot.telegram.callbacks import WarmupTap, parse_resume, parse_tap
 from bot.telegram.cards import card_keyboard, card_text, resume_offer
@@ -167,81 +165,21 @@ class _Tapped:
 async def _quick_tap(
     services: Services, tap: WarmupTap, user_id: int, message_id: int
 ) -> _Tapped | None:
-    """A step on a warm-up this process knows (`RecentWarmups`), without reading it first: a
-    conditional UPDATE (one statement; with a completion, in one transaction with what the
-    completion sets off). None when it is not such a tap, or the UPDATE found the row moved:
-    then the careful path decides."""
+    """A step on a warm-up this process knows (`RecentWarmups`), without reading it first
+    (bot/db/quick_taps.py). None when it is not such a tap, or nothing was stored because the
+    row moved: then the careful path decides."""
     known = services.recent.get(tap.warmup_id)
     if known is None or known.user_id != user_id or known.message_id != message_id:
         return None
     step = apply(known.state, services.routine, tap.action, tap.version, services.clock())
     if not step.changed:
         return None
-    tapped: _Tapped | None = None
-    if services.lane is not None:
-        routine = services.routine
-        tapped = await services.lane.run(
-            lambda connection: _quick_tap_in_lane(connection, known, tap.version, step, routine)
-        )
-    elif step.outcome is Outcome.COMPLETED:
-        tapped = await _quick_complete_on_postgresql(services, known, tap.version, step)
-    else:  # PostgreSQL, a regular step: one UPDATE in autocommit
-        async with services.single_statements.begin() as connection:
-            if await warmups.save_step(
-                connection, known.id, tap.version, step.state, on_message_id=message_id
-            ):
-                tapped = _Tapped(step)
-    if tapped is None:
+    stored = await services.quick.store(known, tap.version, step.state, services.routine)
+    if stored is None:
         services.recent.forget(known.id)
         return None
     services.recent.remember(replace(known, state=step.state))
-    return tapped
-
-
-def _quick_tap_in_lane(
-    connection: Connection,
-    known: warmups.WarmupRecord,
-    expected_version: int,
-    step: Step,
-    routine: Routine,
-) -> _Tapped | None:
-    """The quick tap on SQLite (bot/db/sqlite_lane.py): the step, and with a completion what it
-    sets off, in one transaction. None when the warm-up moved meanwhile: nothing stored."""
-    if not warmups.store_step(
-        connection, known.id, expected_version, step.state, on_message_id=known.message_id
-    ):
-        return None
-    if step.outcome is Outcome.COMPLETED:
-        return _store_completed(connection, known, step, routine)
-    return _Tapped(step)
-
-
-async def _quick_complete_on_postgresql(
-    services: Services, known: warmups.WarmupRecord, expected_version: int, step: Step
-) -> _Tapped | None:
-    """The completing quick tap in one statement (bot/db/quick_completion.py; two round trips
-    when the runner's context was not kept). None when nothing was stored: the careful path
-    decides."""
-    async with services.single_statements.begin() as connection:
-        done = await quick_completion.complete(
-            connection, known, expected_version, step.state, services.routine
-        )
-    if done is None:
-        return None
-    return _Tapped(step, note=done.recorded.note, checkin_due=done.checkin_due)
-
-
-def _store_completed(
-    db: stats.SyncDb, row: warmups.WarmupRecord, step: Step, routine: Routine
-) -> _Tapped:
-    """What completing a warm-up sets off, in the transaction that stored the completing step:
-    the streak moves (both or neither are stored) and the after-run check-in is planned."""
-    assert step.state.finished_at is not None
-    recorded = stats.store_completion(db, row, step.state, routine)
-    planned = checkins.store_checkin(db, row, step.state.finished_at, recorded.checkin_minutes)
-    return _Tapped(
-        step, note=recorded.note, checkin_due=planned.due_at if planned is not None else None
-    )
+    return _Tapped(step, note=stored.note, checkin_due=stored.checkin_due)
 
 
 async def _careful_tap(
@@ -268,7 +206,8 @@ async def _careful_tap(
             assert now_stored is not None
             row, tapped = now_stored, _Tapped(Step(now_stored.state, Outcome.STALE))
         elif step.outcome is Outcome.COMPLETED:
-            tapped = await db.run_sync(_store_completed, row, step, routine)
+            stored = await db.run_sync(quick_taps.store_completed, row, step.state, routine)
+            tapped = _Tapped(step, note=stored.note, checkin_due=stored.checkin_due)
         assert tapped.step is not None
         if tapped.note is None and tapped.step.state.status is Status.COMPLETED:
             # To repaint the card with its note.

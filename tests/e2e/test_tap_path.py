@@ -43,8 +43,8 @@ def before_each_statement(bot: BotRunner, listener: Callable[..., None]) -> Iter
     """`listener` hears each statement the bot runs, through its engine or SQLite's lane."""
     services = bot.application.bot_data["services"]
     engines = [services.engine.sync_engine]
-    if services.lane is not None:
-        engines.append(services.lane.engine)
+    if services.quick.lane is not None:
+        engines.append(services.quick.lane.engine)
     for engine in engines:
         event.listen(engine, "before_cursor_execute", listener)
     try:
