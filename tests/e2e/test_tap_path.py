@@ -21,7 +21,7 @@ from bot.db import warmups
 from bot.db.engine import create_engine
 from bot.db.models import CheckIn, User, UserStats, WarmupCompletion, WarmupSession
 from bot.sandbox.server import BotApiSandbox
-from bot.sandbox.users import SimulatedUser
+from bot.sandbox.users import ChatMessage, SimulatedUser
 from bot.telegram import texts
 from tests.harness import BotRunner, button_data, message_by_id, say
 
@@ -57,9 +57,7 @@ def before_each_statement(bot: BotRunner, listener: Callable[..., None]) -> Iter
 async def test_a_tap_on_a_warmup_in_progress_is_one_update_statement(
     sandbox: BotApiSandbox, bot: BotRunner
 ) -> None:
-    runner = sandbox.user(9101)
-    card = await say(sandbox, runner, "/warmup")
-    await runner.tap(card.message_id, "sync")  # /warmup has recorded its card (see below)
+    runner, card = await _card_of(sandbox, 9101)
     expected = (
         texts.ANSWER_SET_DONE.format(set_number=1),
         texts.ANSWER_EXERCISE_DONE.format(name="Wall Abs"),
@@ -97,9 +95,7 @@ _SETS = {
 async def test_the_completing_tap_records_the_streak_without_reading_the_warmup(
     sandbox: BotApiSandbox, bot: BotRunner, database_url: str
 ) -> None:
-    runner = sandbox.user(9104)
-    card = await say(sandbox, runner, "/warmup")
-    await runner.tap(card.message_id, "sync")
+    runner, card = await _card_of(sandbox, 9104)
     with statements_of(bot) as statements:
         await _done_sets(runner, card.message_id, 11)
         with statements_of(bot) as completing:
@@ -129,17 +125,10 @@ async def test_the_completing_tap_records_the_streak_without_reading_the_warmup(
 async def test_a_step_taken_elsewhere_makes_the_tap_read_the_database(
     sandbox: BotApiSandbox, bot: BotRunner
 ) -> None:
-    runner = sandbox.user(9102)
-    card = await say(sandbox, runner, "/warmup")
-    await runner.tap(card.message_id, "sync")  # /warmup has recorded its card (see below)
+    runner, card = await _card_of(sandbox, 9102)
     done = button_data(card, "Done set")
     services = bot.application.bot_data["services"]
-    # Another process counts the first set from this very card.
-    async with services.sessions.begin() as db:
-        [row] = [r async for r in await db.stream_scalars(_warmups_of(9102))]
-        state = warmups.to_walkthrough(row)
-        moved = apply(state, services.routine, Action.DONE_SET, state.version, bot.clock()).state
-        assert await warmups.save_step(db, row.id, state.version, moved)
+    await _set_done_elsewhere(bot, 9102)  # the first set, from this very card
     with statements_of(bot) as statements:
         answer = await runner.tap(card.message_id, done)
     assert answer.text == texts.ANSWER_ALREADY_COUNTED, "counted once, by the other process"
@@ -158,9 +147,7 @@ async def test_a_step_taken_elsewhere_makes_the_tap_read_the_database(
 async def test_a_card_moved_elsewhere_makes_the_old_card_old(
     sandbox: BotApiSandbox, bot: BotRunner
 ) -> None:
-    runner = sandbox.user(9103)
-    card = await say(sandbox, runner, "/warmup")
-    await runner.tap(card.message_id, "sync")  # /warmup has recorded its card (see below)
+    runner, card = await _card_of(sandbox, 9103)
     services = bot.application.bot_data["services"]
     # Another process resumed the warm-up on a newer message (no step taken, same version).
     async with services.sessions.begin() as db:
@@ -191,18 +178,11 @@ async def test_a_streak_moved_elsewhere_while_a_warmup_completes_counts_both(
     compare-and-set fails and the statement must abort itself. Either way, the careful path
     then counts the warm-up. SQLite lets no writer in while the tap's transaction runs, so
     there the write comes just before it."""
-    runner = sandbox.user(9105)
-    card = await say(sandbox, runner, "/warmup")
-    await runner.tap(card.message_id, "sync")
+    runner, card = await _card_of(sandbox, 9105)
     await _done_sets(runner, card.message_id, 10)
     current = message_by_id(runner, card.message_id)
     if eleventh_step == "elsewhere":
-        services = bot.application.bot_data["services"]
-        async with services.sessions.begin() as db:
-            [row] = [r async for r in await db.stream_scalars(_warmups_of(9105))]
-            state = warmups.to_walkthrough(row)
-            step = apply(state, services.routine, Action.DONE_SET, state.version, bot.clock())
-            assert await warmups.save_step(db, row.id, state.version, step.state)
+        await _set_done_elsewhere(bot, 9105)
         stale = await runner.tap(card.message_id, button_data(current, "Done set"))
         assert stale.text == texts.ANSWER_ALREADY_COUNTED
     else:
@@ -260,9 +240,7 @@ async def test_a_time_zone_changed_elsewhere_mid_warmup_dates_the_completion_ane
     sandbox: BotApiSandbox, bot: BotRunner
 ) -> None:
     """The context the bot kept since /warmup (on PostgreSQL) is checked, never trusted."""
-    runner = sandbox.user(9106)
-    card = await say(sandbox, runner, "/warmup")
-    await runner.tap(card.message_id, "sync")
+    runner, card = await _card_of(sandbox, 9106)
     await _done_sets(runner, card.message_id, 11)
     services = bot.application.bot_data["services"]
     async with services.sessions.begin() as db:  # another process: the runner moved west
@@ -276,6 +254,25 @@ async def test_a_time_zone_changed_elsewhere_mid_warmup_dates_the_completion_ane
         )
     # 06:30 UTC on the 25th is 22:30 on the 24th in Los Angeles.
     assert completion is not None and completion.local_date == date(2026, 11, 24)
+
+
+async def _card_of(sandbox: BotApiSandbox, user_id: int) -> tuple[SimulatedUser, ChatMessage]:
+    """A runner with a new warm-up card. /warmup records its card's message id after sending
+    it, and a tap of that user is handled only after that: the first tap is a sync point."""
+    runner = sandbox.user(user_id)
+    card = await say(sandbox, runner, "/warmup")
+    await runner.tap(card.message_id, "sync")
+    return runner, card
+
+
+async def _set_done_elsewhere(bot: BotRunner, user_id: int) -> None:
+    """Another process counts a set of the runner's warm-up, behind this bot's back."""
+    services = bot.application.bot_data["services"]
+    async with services.sessions.begin() as db:
+        [row] = [r async for r in await db.stream_scalars(_warmups_of(user_id))]
+        state = warmups.to_walkthrough(row)
+        moved = apply(state, services.routine, Action.DONE_SET, state.version, bot.clock()).state
+        assert await warmups.save_step(db, row.id, state.version, moved)
 
 
 async def _done_sets(runner: SimulatedUser, message_id: int, count: int) -> None:
