@@ -46,6 +46,18 @@ def is_locked(error: sqlite3.OperationalError) -> bool:
     return "database is locked" in str(error)
 
 
+def with_busy_timeout(
+    connection: sqlite3.Connection, timeout_ms: int, call: Callable[..., T], *args: Any
+) -> T:
+    """`call(*args)` with the connection's busy_timeout raised for it, back to 0 after: for a
+    worker thread waiting out another process's lock."""
+    connection.execute(f"PRAGMA busy_timeout={timeout_ms}")
+    try:
+        return call(*args)
+    finally:
+        connection.execute("PRAGMA busy_timeout=0")
+
+
 class InLoopConnection:
     """What SQLAlchemy's aiosqlite dialect calls on an aiosqlite.Connection, run synchronously."""
 
@@ -91,12 +103,7 @@ class InLoopConnection:
         return await asyncio.to_thread(self._waiting_for_lock, call, *args)
 
     def _waiting_for_lock(self, call: Callable[..., T], *args: Any) -> T:
-        connection = self._open()
-        connection.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
-        try:
-            return call(*args)
-        finally:
-            connection.execute("PRAGMA busy_timeout=0")
+        return with_busy_timeout(self._open(), self._busy_timeout_ms, call, *args)
 
     def _open(self) -> sqlite3.Connection:
         if self._connection is None:

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import StaticPool
 
 from bot.db.engine import BUSY_TIMEOUT_S, WriteGate, tune_sqlite, write_gate_of
-from bot.db.inloop_sqlite import LockWaits, is_locked
+from bot.db.inloop_sqlite import LockWaits, is_locked, with_busy_timeout
 
 T = TypeVar("T")
 
@@ -72,11 +72,8 @@ class SqliteLane:
 
     def _run_waiting_for_lock(self, work: Callable[[Connection], T]) -> T:
         with self.engine.begin() as connection:
-            connection.exec_driver_sql(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
-            try:
-                return work(connection)
-            finally:
-                connection.exec_driver_sql("PRAGMA busy_timeout=0")
+            raw = connection.connection.driver_connection
+            return with_busy_timeout(raw, self._busy_timeout_ms, work, connection)
 
     def close(self) -> None:
         self.engine.dispose()
