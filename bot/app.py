@@ -97,7 +97,7 @@ async def _post_init(application: Application) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
-    services.quick.close()
+    await services.quick.close()
     await services.engine.dispose()
 
 

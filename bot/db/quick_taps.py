@@ -4,7 +4,8 @@ quickest way each database allows, and what a completion sets off.
 - SQLite: the step, and with a completion the streak and the check-in, in one synchronous
   transaction on the loop's thread (bot/db/sqlite_lane.py).
 - PostgreSQL: a regular step is one UPDATE in autocommit; a completing one is one statement
-  for everything (bot/db/quick_completion.py).
+  for everything (bot/db/quick_completion.py). Both on a connection kept out of the pool
+  between taps (bot/db/kept_connections.py).
 
 Either way the step is a compare-and-set on the warm-up's version and card: nothing is stored
 when the row moved, and the caller then takes its careful path, which reads the row.
@@ -22,7 +23,8 @@ from bot.coach.progress import CompletionNote
 from bot.coach.routine import Routine
 from bot.coach.walkthrough import Status, Walkthrough
 from bot.db import checkins, quick_completion, stats, warmups
-from bot.db.engine import single_statement_engine
+from bot.db.engine import POSTGRES_POOL_SIZE, single_statement_engine
+from bot.db.kept_connections import KeptConnections
 from bot.db.sqlite_lane import SqliteLane, sqlite_lane_of
 
 
@@ -46,10 +48,19 @@ def store_completed(
     return StoredStep(recorded.note, planned.due_at if planned is not None else None)
 
 
+# PostgreSQL connections kept for quick taps between taps: a quarter of the pool, so that the
+# rest (warm-ups begun, careful taps, reminders) always has most of it.
+KEPT_FOR_TAPS = POSTGRES_POOL_SIZE // 4
+
+
 class QuickTaps:
     def __init__(self, engine: AsyncEngine) -> None:
-        self._single_statements = single_statement_engine(engine)
         self.lane: SqliteLane | None = sqlite_lane_of(engine)
+        self.kept: KeptConnections | None = (
+            KeptConnections(single_statement_engine(engine), KEPT_FOR_TAPS)
+            if self.lane is None
+            else None
+        )
 
     async def store(
         self,
@@ -68,7 +79,8 @@ class QuickTaps:
                     connection, known, expected_version, state, routine
                 )
             )
-        async with self._single_statements.begin() as connection:
+        assert self.kept is not None
+        async with self.kept.connection() as connection:
             if completes:
                 done = await quick_completion.complete(
                     connection, known, expected_version, state, routine
@@ -79,9 +91,11 @@ class QuickTaps:
             )
         return StoredStep() if stored else None
 
-    def close(self) -> None:
+    async def close(self) -> None:
         if self.lane is not None:
             self.lane.close()
+        if self.kept is not None:
+            await self.kept.close()
 
 
 def _store_in_lane(

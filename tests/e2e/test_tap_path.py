@@ -71,6 +71,26 @@ async def test_a_tap_on_a_warmup_in_progress_is_one_update_statement(
     assert "Exercise 2 of 6" in message_by_id(runner, card.message_id).text
 
 
+async def test_quick_taps_take_no_connection_from_the_pool_tap_after_tap(
+    sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    # PostgreSQL's quick taps keep their connection between taps (bot/db/kept_connections.py);
+    # SQLite's run in their own lane (bot/db/sqlite_lane.py). Either way the pool's checkout,
+    # with its bookkeeping, is not paid tap after tap.
+    runner, card = await _card_of(sandbox, 9108)
+    await _done_sets(runner, card.message_id, 1)  # the first may take one
+    pool = bot.application.bot_data["services"].engine.sync_engine.pool
+    checkouts: list[object] = []
+    listener = lambda *_: checkouts.append(1)  # noqa: E731
+    event.listen(pool, "checkout", listener)
+    try:
+        await _done_sets(runner, card.message_id, 5)
+    finally:
+        event.remove(pool, "checkout", listener)
+    assert "Exercise 4 of 6" in message_by_id(runner, card.message_id).text
+    assert checkouts == []
+
+
 def kind_of(sql: str) -> str:
     return sql.split(None, 1)[0].upper()
 
