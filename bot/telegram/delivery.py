@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, NetworkError, TelegramError
 
 logger = logging.getLogger(__name__)
@@ -77,10 +77,19 @@ async def edit_if_changed(
         current = (message.text or "", _rows(message.reply_markup))
     if current == (text, _rows(keyboard)):
         return
+    await edit_in_place(message.get_bot(), message.chat_id, message.message_id, text, keyboard)
+    if shown is not None:
+        shown.remember(message.chat_id, message.message_id, text, keyboard)
+
+
+async def edit_in_place(
+    bot: Bot, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboardMarkup | None
+) -> None:
+    """Edit a message, retried through 5xx errors and timeouts (`with_retries`)."""
     try:
         await with_retries(
-            lambda: message.get_bot().edit_message_text(
-                text, chat_id=message.chat_id, message_id=message.message_id, reply_markup=keyboard
+            lambda: bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, reply_markup=keyboard
             ),
             "editMessageText",
         )
@@ -88,8 +97,6 @@ async def edit_if_changed(
         # A timed-out edit that Telegram did apply makes the retry a no-op edit.
         if "not modified" not in error.message.lower():
             raise
-    if shown is not None:
-        shown.remember(message.chat_id, message.message_id, text, keyboard)
 
 
 def message_of(query: CallbackQuery) -> Message | None:

@@ -29,7 +29,7 @@ from bot.db import reminders, warmups
 from bot.db.models import ReminderDraft, SentReminder, User
 from bot.telegram import basics, texts
 from bot.telegram.callbacks import MENU_WARMUP, SetupTap, parse_reminder_choice, parse_setup
-from bot.telegram.delivery import answer_quietly, edit_if_changed, message_of
+from bot.telegram.delivery import answer_quietly, edit_if_changed, edit_in_place, message_of
 from bot.telegram.reminder_jobs import SNOOZE, arm
 from bot.telegram.services import services_of
 
@@ -313,10 +313,9 @@ async def text_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     # An answer that changes nothing (a bad time typed again) leaves the card as it is.
     if (view[0], view[1].inline_keyboard) != (before[0], before[1].inline_keyboard):
         try:
-            await context.bot.edit_message_text(
-                view[0], chat_id=message.chat_id, message_id=setup_message_id, reply_markup=view[1]
-            )
+            await edit_in_place(context.bot, message.chat_id, setup_message_id, *view)
         except TelegramError as error:
+            # The answer below still says what was set; the setup's next button repaints it.
             logger.info("Could not refresh the setup message: %s", error)
     await message.reply_text(reply, do_quote=False)
 

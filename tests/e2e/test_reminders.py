@@ -260,6 +260,19 @@ async def test_typed_time_and_city_in_setup(sandbox: BotApiSandbox, bot: BotRunn
     assert (await say(sandbox, runner, "hello")).text == texts.PLAIN_TEXT
 
 
+async def test_a_typed_time_reaches_the_setup_card_through_a_telegram_5xx(
+    sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    runner = sandbox.user(3016)
+    setup = await say(sandbox, runner, "/remind")
+    await runner.tap(setup.message_id, button_data(setup, "Other time"))
+    sandbox.fail_next(1, status=502, methods={"editMessageText"})
+    # The card is edited before the answer is sent: once the answer is here, so is the card.
+    assert (await say(sandbox, runner, "06:15")).text == texts.SETUP_TIME_SET.format(time="06:15")
+    assert "Run time: 06:15" in message_by_id(runner, setup.message_id).text
+    assert [call.status for call in sandbox.calls_to("editMessageText")][-2:] == [502, 200]
+
+
 async def test_a_real_scheduler_job_fires_and_starts_the_warmup(
     sandbox: BotApiSandbox, database_url: str
 ) -> None:
