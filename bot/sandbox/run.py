@@ -33,6 +33,9 @@ from bot.telegram.services import SERVICES_KEY, Services
 logger = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
+# Calls and callback queries the offline sandbox remembers: plenty for its log on a crash, and
+# bounded, so a sandbox left running for days does not grow with every long poll.
+KEEP_LAST = 10_000
 MESSAGE_ID_EPOCH = 1_735_689_600  # 2025-01-01 00:00 UTC
 FRESH_NEEDS_SQLITE = (
     "Setting SANDBOX_DATABASE_URL: --fresh only deletes a SQLite file; empty this database yourself"
@@ -96,7 +99,7 @@ async def start_sandbox_server(
     port: int, profiles: tuple[Profile, ...] = DEFAULT_PROFILES
 ) -> tuple[BotApiSandbox, WebChat]:
     """The Bot API server with the web chat, listening on 127.0.0.1:port."""
-    sandbox = BotApiSandbox()
+    sandbox = BotApiSandbox(keep_last=KEEP_LAST)
     webchat = attach_webchat(sandbox, profiles)
     for profile in profiles:
         sandbox.user(profile.user_id).continue_message_ids_after(first_message_id(time.time()))

@@ -227,8 +227,13 @@ class BotApiSandbox:
         spec_path: Path | None = None,
         global_rate_limit: float | None = None,
         retry_after: int = 1,
+        keep_last: int | None = None,
     ) -> None:
+        """`keep_last`: how many recorded calls, callback queries and dropped updates to keep
+        (the oldest go first). None keeps all, as tests and benchmarks that inspect them
+        afterwards want; a sandbox left running for days (bin/run) must not grow without end."""
         self.token = token
+        self.keep_last = keep_last
         self.bot_username = bot_username
         self.bot_id = int(token.split(":", 1)[0])
         self.spec = ApiSpec.load(spec_path)
@@ -508,6 +513,7 @@ class BotApiSandbox:
         started: float,
     ) -> None:
         self.calls.append(RecordedCall(method, params, status, body, started))
+        _trim(self.calls, self.keep_last)
         self.call_counts[method] += 1
         logger.debug("%s %s -> %s", method, _short(params), status)
         self._signal.notify()
@@ -559,6 +565,7 @@ class BotApiSandbox:
             # Telegram never stores updates the bot did not ask for.
             logger.warning("dropping %s update: not in allowed_updates %s", kind, sorted(allowed))
             self.dropped_updates.append(update)
+            _trim(self.dropped_updates, self.keep_last)
         self._signal.notify()
         return self._last_update_id
 
@@ -597,6 +604,13 @@ class BotApiSandbox:
         answered: asyncio.Future[CallbackAnswer] = asyncio.get_running_loop().create_future()
         query = _CallbackQuery(query_id, user, message_id, data, answered)
         self._queries[query_id] = query
+        if self.keep_last is not None and len(self._queries) > self.keep_last:
+            # The oldest answered one (dicts keep insertion order). An unanswered one stays: the
+            # bot may still answer it, and answering a query the sandbox forgot is a violation.
+            answered_ids = (qid for qid, known in self._queries.items() if known.answer is not None)
+            forget = next(answered_ids, None)
+            if forget is not None:
+                del self._queries[forget]
         query.update_id = self._enqueue(
             "callback_query",
             {
@@ -1203,3 +1217,10 @@ def _describe(predicate: Callable[[], bool]) -> str:
         return inspect.getsource(predicate).strip()
     except (OSError, TypeError):
         return repr(predicate)
+
+
+def _trim(records: list[Any], keep_last: int | None) -> None:
+    """Drop the oldest records beyond `keep_last`, a quarter of it at a time (not one by one:
+    deleting from a list's front moves everything after it)."""
+    if keep_last is not None and len(records) > keep_last + keep_last // 4:
+        del records[: len(records) - keep_last]

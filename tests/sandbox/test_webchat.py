@@ -23,6 +23,7 @@ from aiohttp import ClientResponse, ClientSession
 
 from bot.coach.clock import ManualClock
 from bot.sandbox.run import (
+    KEEP_LAST,
     connect_bot,
     delete_database,
     first_message_id,
@@ -446,6 +447,14 @@ async def test_message_ids_go_on_after_a_restart() -> None:
         await sandbox.stop()
     assert message.message_id > before
     assert first_message_id(time.time() + 60) >= message.message_id + 59
+
+
+async def test_the_offline_sandbox_keeps_a_bounded_log() -> None:
+    sandbox, _ = await start_sandbox_server(0)
+    try:
+        assert sandbox.keep_last == KEEP_LAST  # what test_keep_last.py shows bounded
+    finally:
+        await sandbox.stop()
 
 
 async def test_the_sandbox_binds_loopback_only() -> None:
