@@ -50,3 +50,35 @@ async def bot(
         yield runner
     finally:
         await runner.stop()
+
+
+# Tests of what only PostgreSQL has (connections that can be lost): bin/test's PostgreSQL pass
+# runs them; the SQLite pass does not collect them, and says so.
+POSTGRESQL_ONLY = "postgresql_only"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{POSTGRESQL_ONLY}: run only in the PostgreSQL pass (WARMUP_TEST_POSTGRES_URL)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("WARMUP_TEST_POSTGRES_URL"):
+        return
+    postgresql_only = [item for item in items if item.get_closest_marker(POSTGRESQL_ONLY)]
+    if postgresql_only:
+        items[:] = [item for item in items if item not in postgresql_only]
+        config.hook.pytest_deselected(items=postgresql_only)
+        config.stash[_DESELECTED] = len(postgresql_only)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    count = terminalreporter.config.stash.get(_DESELECTED, 0)
+    if count:
+        terminalreporter.write_line(
+            f"{count} PostgreSQL-only tests not run on SQLite: bin/test's PostgreSQL pass runs them"
+        )
+
+
+_DESELECTED = pytest.StashKey[int]()

@@ -13,10 +13,12 @@ when the row moved, and the caller then takes its careful path, which reads the 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.coach.progress import CompletionNote
@@ -26,6 +28,8 @@ from bot.db import checkins, quick_completion, stats, warmups
 from bot.db.engine import POSTGRES_POOL_SIZE, single_statement_engine
 from bot.db.kept_connections import KeptConnections
 from bot.db.sqlite_lane import SqliteLane, sqlite_lane_of
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +76,6 @@ class QuickTaps:
         """Store `state`, the step after `expected_version` of the known warm-up, on its card
         (`known.message_id`). None when nothing was stored: the warm-up moved (or, on
         PostgreSQL, the runner's context did)."""
-        completes = state.status is Status.COMPLETED
         if self.lane is not None:
             return await self.lane.run(
                 lambda connection: _store_in_lane(
@@ -80,8 +83,28 @@ class QuickTaps:
                 )
             )
         assert self.kept is not None
+        try:
+            return await self._store_on_postgresql(known, expected_version, state, routine)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            # The connection was lost without a word (a network cut), so it looked alive until
+            # this statement. Once more on a new one: the step is a compare-and-set, so even if
+            # the lost statement was stored, the retry cannot store it twice (it stores nothing,
+            # and the careful path then shows what was stored).
+            logger.warning("PostgreSQL connection lost mid-tap (%s); retrying once", error.orig)
+            return await self._store_on_postgresql(known, expected_version, state, routine)
+
+    async def _store_on_postgresql(
+        self,
+        known: warmups.WarmupRecord,
+        expected_version: int,
+        state: Walkthrough,
+        routine: Routine,
+    ) -> StoredStep | None:
+        assert self.kept is not None
         async with self.kept.connection() as connection:
-            if completes:
+            if state.status is Status.COMPLETED:
                 done = await quick_completion.complete(
                     connection, known, expected_version, state, routine
                 )

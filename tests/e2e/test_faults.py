@@ -11,15 +11,18 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from bot.coach.clock import ManualClock
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import SentReminder, WarmupSession
 from bot.sandbox.server import BotApiSandbox, SimulatedUser
 from bot.telegram import texts
 from bot.telegram.reminder_jobs import IN_FLIGHT, dispatch_due
 from tests.e2e.processes import BotProcess
+from tests.e2e.tcp_proxy import proxied
 from tests.e2e.test_processes import _schedule_due_reminders
 from tests.harness import BotRunner, button_data, message_by_id, running, say
 
@@ -202,3 +205,39 @@ async def test_a_database_briefly_out_of_reach_loses_nothing(
     async with services.sessions() as db:
         [session] = list((await db.execute(select(WarmupSession))).scalars())
     assert session.sets_done[0] == 2
+
+
+@pytest.mark.postgresql_only
+async def test_a_connection_cut_silently_costs_no_tap(
+    sandbox: BotApiSandbox, database_url: str, clock: ManualClock
+) -> None:
+    """The network drops the bot's PostgreSQL connections without a word: the bot's end still
+    looks open. The tap that meets the cut is retried once on a new connection (its step is a
+    compare-and-set, so a retry never counts it twice) and the runner notices nothing."""
+    url = make_url(database_url)
+    assert url.host is not None and url.port is not None
+    async with proxied(url.host, url.port) as proxy:
+        through_proxy = url.set(host="127.0.0.1", port=proxy.port)
+        bot = BotRunner(sandbox, through_proxy.render_as_string(hide_password=False), clock)
+        await bot.start()
+        try:
+            runner = sandbox.user(8410)
+            card = await say(sandbox, runner, "/warmup")
+            first = await runner.tap(card.message_id, button_data(card, "Done set"))
+            assert first.text == texts.ANSWER_SET_DONE.format(set_number=1)
+            proxy.cut_silently()
+            current = message_by_id(runner, card.message_id)
+            answer = await runner.tap(card.message_id, button_data(current, "Done set"))
+            assert proxy.resets >= 1, "the tap met the cut"
+            assert answer.text == texts.ANSWER_EXERCISE_DONE.format(name="Wall Abs")
+            assert "Exercise 2 of 6" in message_by_id(runner, card.message_id).text
+            assert texts.SOMETHING_WENT_WRONG not in [m.text for m in runner.bot_messages()]
+        finally:
+            await bot.stop()
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as db:
+            [sets_done] = (await db.execute(select(WarmupSession.sets_done))).scalars()
+    finally:
+        await engine.dispose()
+    assert sets_done[0] == 2
