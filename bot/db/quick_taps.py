@@ -83,36 +83,33 @@ class QuickTaps:
                 )
             )
         assert self.kept is not None
-        try:
-            return await self._store_on_postgresql(known, expected_version, state, routine)
-        except DBAPIError as error:
-            if not error.connection_invalidated:
-                raise
-            # The connection was lost without a word (a network cut), so it looked alive until
-            # this statement. Once more on a new one: the step is a compare-and-set, so even if
-            # the lost statement was stored, the retry cannot store it twice (it stores nothing,
-            # and the careful path then shows what was stored).
-            logger.warning("PostgreSQL connection lost mid-tap (%s); retrying once", error.orig)
-            return await self._store_on_postgresql(known, expected_version, state, routine)
-
-    async def _store_on_postgresql(
-        self,
-        known: warmups.WarmupRecord,
-        expected_version: int,
-        state: Walkthrough,
-        routine: Routine,
-    ) -> StoredStep | None:
-        assert self.kept is not None
-        async with self.kept.connection() as connection:
-            if state.status is Status.COMPLETED:
-                done = await quick_completion.complete(
-                    connection, known, expected_version, state, routine
-                )
-                return None if done is None else StoredStep(done.recorded.note, done.checkin_due)
-            stored = await warmups.save_step(
-                connection, known.id, expected_version, state, on_message_id=known.message_id
-            )
-        return StoredStep() if stored else None
+        for retry in (False, True):
+            try:
+                async with self.kept.connection() as connection:
+                    if state.status is Status.COMPLETED:
+                        done = await quick_completion.complete(
+                            connection, known, expected_version, state, routine
+                        )
+                        if done is None:
+                            return None
+                        return StoredStep(done.recorded.note, done.checkin_due)
+                    stored = await warmups.save_step(
+                        connection,
+                        known.id,
+                        expected_version,
+                        state,
+                        on_message_id=known.message_id,
+                    )
+                    return StoredStep() if stored else None
+            except DBAPIError as error:
+                if retry or not error.connection_invalidated:
+                    raise
+                # The connection was lost without a word (a network cut), so it looked alive
+                # until this statement. Once more on a new one: the step is a compare-and-set,
+                # so even if the lost statement was stored, the retry cannot store it twice (it
+                # stores nothing, and the careful path then shows what was stored).
+                logger.warning("PostgreSQL connection lost mid-tap (%s); retrying once", error.orig)
+        raise AssertionError("unreachable")
 
     async def close(self) -> None:
         if self.lane is not None:
