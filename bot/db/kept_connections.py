@@ -12,15 +12,25 @@ none idle checks one out as before, and it stays only if there is room. A kept c
 server has closed (a restart, a failover) is noticed before use and replaced, as the pool's
 checkout does (bot/db/engine.py); one that fails or is cancelled mid-statement goes back to the
 pool, which cleans it up, instead of being kept.
+
+One the network lost without a word (a cut nobody announced) still looks alive and fails the
+first statement sent on it; `run` then does the work once more on a new connection, so the
+work must be safe to repeat (a compare-and-set, or a write of the same value).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class KeptConnections:
@@ -35,6 +45,19 @@ class KeptConnections:
     @property
     def idle(self) -> int:
         return len(self._idle)
+
+    async def run(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """`await work(connection)` on a kept connection; once more on a new one if the first
+        was lost on the way (see above: `work` must be safe to repeat)."""
+        for retry in (False, True):
+            try:
+                async with self.connection() as connection:
+                    return await work(connection)
+            except DBAPIError as error:
+                if retry or not error.connection_invalidated:
+                    raise
+                logger.warning("Database connection lost (%s); trying once more", error.orig)
+        raise AssertionError("unreachable")
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:

@@ -13,13 +13,11 @@ when the row moved, and the caller then takes its careful path, which reads the 
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.coach.progress import CompletionNote
 from bot.coach.routine import Routine
@@ -28,8 +26,6 @@ from bot.db import checkins, quick_completion, stats, warmups
 from bot.db.engine import POSTGRES_POOL_SIZE, single_statement_engine
 from bot.db.kept_connections import KeptConnections
 from bot.db.sqlite_lane import SqliteLane, sqlite_lane_of
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,33 +79,26 @@ class QuickTaps:
                 )
             )
         assert self.kept is not None
-        for retry in (False, True):
-            try:
-                async with self.kept.connection() as connection:
-                    if state.status is Status.COMPLETED:
-                        done = await quick_completion.complete(
-                            connection, known, expected_version, state, routine
-                        )
-                        if done is None:
-                            return None
-                        return StoredStep(done.recorded.note, done.checkin_due)
-                    stored = await warmups.save_step(
-                        connection,
-                        known.id,
-                        expected_version,
-                        state,
-                        on_message_id=known.message_id,
-                    )
-                    return StoredStep() if stored else None
-            except DBAPIError as error:
-                if retry or not error.connection_invalidated:
-                    raise
-                # The connection was lost without a word (a network cut), so it looked alive
-                # until this statement. Once more on a new one: the step is a compare-and-set,
-                # so even if the lost statement was stored, the retry cannot store it twice (it
-                # stores nothing, and the careful path then shows what was stored).
-                logger.warning("PostgreSQL connection lost mid-tap (%s); retrying once", error.orig)
-        raise AssertionError("unreachable")
+        # Safe to repeat (KeptConnections.run): a step lost with its connection and stored
+        # anyway is not stored twice; the retry stores nothing and the careful path shows it.
+        return await self.kept.run(
+            lambda connection: _store_on_postgresql(
+                connection, known, expected_version, state, routine
+            )
+        )
+
+    async def record_card(self, warmup_id: int, message_id: int) -> None:
+        """Record the message that shows a warm-up just begun, the same quick way: the
+        runner's first tap waits for it (one chat's updates are handled in turn)."""
+        if self.lane is not None:
+            await self.lane.run(
+                lambda connection: warmups.store_message_id(connection, warmup_id, message_id)
+            )
+            return
+        assert self.kept is not None
+        await self.kept.run(
+            lambda connection: warmups.set_message_id(connection, warmup_id, message_id)
+        )
 
     async def close(self) -> None:
         if self.lane is not None:
@@ -132,3 +121,19 @@ def _store_in_lane(
     if state.status is Status.COMPLETED:
         return store_completed(connection, known, state, routine)
     return StoredStep()
+
+
+async def _store_on_postgresql(
+    connection: AsyncConnection,
+    known: warmups.WarmupRecord,
+    expected_version: int,
+    state: Walkthrough,
+    routine: Routine,
+) -> StoredStep | None:
+    if state.status is Status.COMPLETED:
+        done = await quick_completion.complete(connection, known, expected_version, state, routine)
+        return None if done is None else StoredStep(done.recorded.note, done.checkin_due)
+    stored = await warmups.save_step(
+        connection, known.id, expected_version, state, on_message_id=known.message_id
+    )
+    return StoredStep() if stored else None

@@ -75,9 +75,16 @@ async def create_warmup(
     return row
 
 
-async def set_message_id(session: AsyncSession, warmup_id: int, message_id: int) -> None:
+async def set_message_id(
+    db: AsyncSession | AsyncConnection, warmup_id: int, message_id: int
+) -> None:
     """Record the message that shows the warm-up (one UPDATE; no row to load first)."""
-    await session.execute(_SET_MESSAGE_ID, {"warmup_id": warmup_id, "message_id": message_id})
+    await db.execute(_SET_MESSAGE_ID, {"warmup_id": warmup_id, "message_id": message_id})
+
+
+def store_message_id(db: Connection, warmup_id: int, message_id: int) -> None:
+    """`set_message_id` on a synchronous connection (bot/db/sqlite_lane.py)."""
+    db.execute(_SET_MESSAGE_ID, {"warmup_id": warmup_id, "message_id": message_id})
 
 
 async def save_step(

@@ -70,8 +70,7 @@ async def begin_warmup(
         )
         services.shown.remember(chat.id, shown.message_id, text, keyboard)
     if warmup_id is not None:
-        async with services.sessions.begin() as db:
-            await warmups.set_message_id(db, warmup_id, shown.message_id)
+        await services.quick.record_card(warmup_id, shown.message_id)
         services.recent.remember(
             warmups.WarmupRecord(
                 warmup_id, user.id, chat.id, shown.message_id, started, known_context

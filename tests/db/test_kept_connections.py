@@ -9,7 +9,7 @@ from contextlib import AsyncExitStack, contextmanager
 import pytest
 from sqlalchemy import Integer, event, literal, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.db.engine import single_statement_engine
 from bot.db.kept_connections import KeptConnections
@@ -86,6 +86,23 @@ async def test_a_failed_statement_handled_inside_leaves_the_kept_connection_usab
         async with kept.connection() as connection:
             assert (await connection.execute(select(literal(7, Integer)))).scalar() == 7
     assert len(checkouts) == 1, "the same connection both times"
+    await kept.close()
+
+
+async def test_run_does_not_repeat_work_that_failed_for_another_reason(
+    engine: AsyncEngine,
+) -> None:
+    # Only a lost connection is worth a second try (tests/e2e/test_faults.py has that case).
+    kept = KeptConnections(single_statement_engine(engine), keep=1)
+    tries: list[int] = []
+
+    async def work(connection: AsyncConnection) -> None:
+        tries.append(1)
+        await connection.execute(text("SELECT * FROM no_such_table"))
+
+    with pytest.raises(DBAPIError):
+        await kept.run(work)
+    assert tries == [1]
     await kept.close()
 
 
