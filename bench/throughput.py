@@ -456,6 +456,13 @@ async def measure(
     )
 
 
+def _median(figures: list[str]) -> str:
+    """The middle of figures printed as "0.85" or "1.32x" (one round, or more)."""
+    suffix = "x" if figures[0].endswith("x") else ""
+    middle = statistics.median(float(figure.rstrip("x")) for figure in figures)
+    return f"{middle:.2f}{suffix}"
+
+
 def result_line(
     backend: str, ours: Figures, ours_single: Figures, floor: Figures, floor_single: Figures
 ) -> str:
@@ -564,8 +571,8 @@ async def main_async(args: argparse.Namespace) -> None:
             for o, f in zip(runs[(backend, 1)], runs[("floor", 1)], strict=True)
         ]
         print(
-            f"  round by round: ratio {' '.join(paired_ratio)}; "
-            f"single-user p99 {' '.join(paired_p99)}"
+            f"  round by round: ratio {' '.join(paired_ratio)} (median {_median(paired_ratio)}); "
+            f"single-user p99 {' '.join(paired_p99)} (median {_median(paired_p99)})"
         )
     for backend in backends:
         ours, single = results[(backend, args.users)], results[(backend, 1)]
