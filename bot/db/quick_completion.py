@@ -136,9 +136,12 @@ async def complete(
     return QuickCompletion(stats.RecordedCompletion(plan.note, plan.checkin_minutes), checkin_due)
 
 
-async def context_for(session: AsyncSession, user_id: int) -> Any | None:
-    """The runner's context to keep with a warm-up they begin, so that its completion needs no
-    read (`WarmupRecord.context`); None on SQLite, which does not use it."""
+async def ready_for_completion(session: AsyncSession, user_id: int, now: datetime) -> Any | None:
+    """For a warm-up the runner begins: their totals row made sure of (a completion without
+    one takes the careful path), and on PostgreSQL their context, to keep with the warm-up so
+    that its completion needs no read (`WarmupRecord.context`). None on SQLite, whose quick
+    completion reads it in its own transaction."""
+    await stats.ensure_totals(session, user_id, now)
     if session.bind is None or session.bind.dialect.name != "postgresql":
         return None
     return await stats.read_context(session, user_id)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.coach.walkthrough import Status, Walkthrough
 from bot.db.models import User, WarmupSession
@@ -78,12 +79,13 @@ async def create_warmup(
 async def set_message_id(
     db: AsyncSession | AsyncConnection, warmup_id: int, message_id: int
 ) -> None:
-    """Record the message that shows the warm-up (one UPDATE; no row to load first)."""
-    await db.execute(_SET_MESSAGE_ID, {"warmup_id": warmup_id, "message_id": message_id})
+    """`store_message_id` in an async session or connection."""
+    await db.run_sync(store_message_id, warmup_id, message_id)
 
 
-def store_message_id(db: Connection, warmup_id: int, message_id: int) -> None:
-    """`set_message_id` on a synchronous connection (bot/db/sqlite_lane.py)."""
+def store_message_id(db: Session | Connection, warmup_id: int, message_id: int) -> None:
+    """Record the message that shows the warm-up (one UPDATE; no row to load first).
+    Synchronous, so that SQLite's quick lane runs it as it is (bot/db/sqlite_lane.py)."""
     db.execute(_SET_MESSAGE_ID, {"warmup_id": warmup_id, "message_id": message_id})
 
 

@@ -54,9 +54,8 @@ async def begin_warmup(
         else:
             started = Walkthrough.start(routine, now)
             row = await warmups.create_warmup(db, user.id, chat.id, started)
-            # So that the completing tap finds them and can take its quick way.
-            await stats.ensure_totals(db, user.id, now)
-            known_context = await quick_completion.context_for(db, user.id)
+            # So that the completing tap can take its quick way.
+            known_context = await quick_completion.ready_for_completion(db, user.id, now)
             warmup_id = row.id
             text, keyboard = card_text(started, routine), card_keyboard(row.id, started)
     # Telegram is called outside the transaction so no database lock is held over the network.
