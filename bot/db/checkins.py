@@ -60,6 +60,12 @@ async def schedule_checkin(
     return await session.run_sync(store_checkin, warmup, finished_at, minutes)
 
 
+def checkin_due(finished_at: datetime, minutes: int | None) -> datetime | None:
+    """When the after-run check-in of a warm-up finished at `finished_at` is asked; None when
+    the runner turned check-ins off."""
+    return None if minutes is None else finished_at + timedelta(minutes=minutes)
+
+
 def store_checkin(
     db: SyncDb, warmup: WarmupRef, finished_at: datetime, minutes: int | None
 ) -> PlannedCheckIn | None:
@@ -68,9 +74,9 @@ def store_checkin(
     `minutes` is the runner's setting (`checkin_minutes`; the completing tap has it from
     `bot.db.stats.store_completion`'s read). In the completing tap, so Core statements, and
     synchronous like `store_completion`."""
-    if minutes is None:
+    due_at = checkin_due(finished_at, minutes)
+    if due_at is None:
         return None
-    due_at = finished_at + timedelta(minutes=minutes)
     expire = {"key_user_id": warmup.user_id}
     add = {
         "c_user_id": warmup.user_id,

@@ -31,7 +31,7 @@ loop's thread, where statements cost no round trips (bot/db/sqlite_lane.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -51,7 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.coach.routine import Routine
 from bot.coach.walkthrough import Walkthrough
-from bot.db import stats, warmups
+from bot.db import checkins, stats, warmups
 from bot.db.checkins import EXPIRED, PENDING
 from bot.db.models import CheckIn, User, UserStats, WarmupCompletion, WarmupSession
 from bot.db.stats import (
@@ -96,11 +96,7 @@ async def complete(
         if context is None:
             return None  # no totals row yet: the careful path creates it
     plan = stats.plan_completion(context, warmup, state, routine)
-    checkin_due = (
-        state.finished_at + timedelta(minutes=plan.checkin_minutes)
-        if plan.checkin_minutes is not None
-        else None
-    )
+    checkin_due = checkins.checkin_due(state.finished_at, plan.checkin_minutes)
     values: dict[str, object] = {
         "key_user_id": warmup.user_id,
         "key_warmup_id": warmup.id,
@@ -110,9 +106,14 @@ async def complete(
         **plan.record,
     }
     if plan.totals is not None:
-        values |= plan.totals | plan.was
-    if known_context:
-        values |= {f"was_{name}": getattr(context, name) for name in CONTEXT_WATCHED}
+        values |= plan.totals
+    # What the statement checks is unchanged: the kept context, and the totals the streak was
+    # worked out from.
+    watched = {
+        *(CONTEXT_WATCHED if known_context else ()),
+        *(STREAK_WATCHED if plan.totals is not None else ()),
+    }
+    values |= {f"was_{name}": getattr(context, name) for name in watched}
     if checkin_due is not None:
         values |= {
             "k_user_id": warmup.user_id,

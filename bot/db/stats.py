@@ -132,7 +132,6 @@ class CompletionPlan:
     checkin_minutes: int | None
     record: dict[str, object]  # the warmup_completions row (`c_` binds of _ADD_COMPLETION)
     totals: dict[str, object] | None  # the new totals (STORE_TOTALS binds); None: not counted
-    was: dict[str, object]  # the totals they were worked out from (`was_` binds)
 
 
 def plan_completion(
@@ -174,8 +173,7 @@ def plan_completion(
         minutes: int | None = DEFAULT_CHECKIN_MINUTES
     else:
         minutes = context.checkin_minutes
-    was = {f"was_{name}": getattr(context, name) for name in STREAK_WATCHED}
-    return CompletionPlan(note, minutes, record, totals, was)
+    return CompletionPlan(note, minutes, record, totals)
 
 
 async def read_context(session: AsyncSession, user_id: int) -> Any | None:
