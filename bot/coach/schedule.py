@@ -36,9 +36,7 @@ __all__ = [
     "Reminder",
     "RunSchedule",
     "ScheduleError",
-    "due_reminder",
     "format_days",
-    "format_schedule",
     "local_date",
     "next_reminder",
     "parse_days",
@@ -435,35 +433,6 @@ def next_reminder(schedule: RunSchedule, after: datetime) -> Reminder | None:
     return None
 
 
-def due_reminder(
-    schedule: RunSchedule, now: datetime, last_sent_run_date: date | None
-) -> Reminder | None:
-    """The reminder to send right now, if any: remind_at <= now < run_at, not yet sent.
-
-    For catching up after downtime or a late wake-up: a reminder whose run is still ahead is sent
-    late; one whose run has already started is dropped (a reminder after the run is useless).
-    `last_sent_run_date` is the run_date of the last reminder sent, so none is sent twice.
-    """
-    if not schedule.enabled:
-        return None
-    _require_aware(now, "now")
-    zone = get_zone(schedule.timezone)
-    today = now.astimezone(zone).date()
-    lead = timedelta(minutes=schedule.lead_minutes)
-    # A run still ahead whose reminder has passed is today's or, for a run just after midnight,
-    # tomorrow's (the reminder falls this evening). Earliest first.
-    for day in (today, today + timedelta(days=1)):
-        if day.weekday() not in schedule.run_days:
-            continue
-        if last_sent_run_date is not None and day <= last_sent_run_date:
-            continue
-        run_at = _run_instant(zone, schedule.run_time, day)
-        remind_at = run_at - lead
-        if remind_at <= now < run_at:
-            return Reminder(day, run_at, remind_at)
-    return None
-
-
 # --------------------------------------------------------------------------- formatting
 
 
@@ -493,15 +462,3 @@ def format_days(run_days: Iterable[int]) -> str:
         else:
             parts.extend(WEEKDAY_NAMES[d] for d in group)
     return ", ".join(parts)
-
-
-def format_schedule(schedule: RunSchedule) -> str:
-    """One line confirming a schedule, e.g. "Mon, Wed, Fri at 07:00 (Europe/Berlin), reminder
-    30 min before"."""
-    when = f"{format_days(schedule.run_days)} at {schedule.run_time:%H:%M} ({schedule.timezone})"
-    if schedule.lead_minutes == 0:
-        reminder = "reminder at run time"
-    else:
-        reminder = f"reminder {schedule.lead_minutes} min before"
-    state = "" if schedule.enabled else " — reminders off"
-    return f"{when}, {reminder}{state}"

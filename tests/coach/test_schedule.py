@@ -17,9 +17,7 @@ from bot.coach.schedule import (
     RemindToggle,
     RunSchedule,
     ScheduleError,
-    due_reminder,
     format_days,
-    format_schedule,
     local_date,
     next_reminder,
     parse_days,
@@ -558,56 +556,6 @@ def test_next_reminder_refuses_naive_after() -> None:
         next_reminder(schedule({MON}, time(7, 0)), datetime(2026, 3, 1))
 
 
-# --------------------------------------------------------------------------- due_reminder
-
-
-MONDAY_7 = schedule({MON}, time(7, 0), "Europe/Berlin", lead=30)  # reminder 06:30 local
-MONDAY = date(2026, 3, 2)  # 07:00 CET = 06:00 UTC, reminder 05:30 UTC
-
-
-def test_due_reminder_on_time() -> None:
-    due = due_reminder(MONDAY_7, utc(2026, 3, 2, 5, 30), None)
-    assert due == Reminder(MONDAY, utc(2026, 3, 2, 6, 0), utc(2026, 3, 2, 5, 30))
-
-
-def test_due_reminder_not_yet() -> None:
-    assert due_reminder(MONDAY_7, utc(2026, 3, 2, 5, 29), None) is None
-
-
-def test_due_reminder_sent_late_while_the_run_is_ahead() -> None:
-    # The bot was down over the reminder time and is back 10 minutes before the run.
-    due = due_reminder(MONDAY_7, utc(2026, 3, 2, 5, 50), date(2026, 2, 23))
-    assert due is not None and due.run_date == MONDAY
-
-
-def test_due_reminder_dropped_once_the_run_has_passed() -> None:
-    assert due_reminder(MONDAY_7, utc(2026, 3, 2, 6, 0), None) is None
-    assert due_reminder(MONDAY_7, utc(2026, 3, 2, 9, 0), None) is None
-
-
-def test_due_reminder_not_repeated_for_the_same_run() -> None:
-    assert due_reminder(MONDAY_7, utc(2026, 3, 2, 5, 45), MONDAY) is None
-
-
-def test_due_reminder_for_a_run_after_midnight_is_due_the_evening_before() -> None:
-    monday_0015 = schedule({MON}, time(0, 15), "Europe/Berlin", lead=30)
-    sunday_evening = utc(2026, 3, 1, 22, 50)  # 23:50 local, the run is at 00:15 Monday
-    due = due_reminder(monday_0015, sunday_evening, None)
-    assert due is not None and due.run_date == MONDAY
-    assert due_reminder(monday_0015, sunday_evening, MONDAY) is None
-
-
-def test_due_reminder_disabled_is_none() -> None:
-    assert due_reminder(replace(MONDAY_7, enabled=False), utc(2026, 3, 2, 5, 30), None) is None
-
-
-def test_due_reminder_agrees_with_next_reminder() -> None:
-    after = utc(2026, 3, 1)
-    upcoming = next_reminder(MONDAY_7, after)
-    assert upcoming is not None
-    assert due_reminder(MONDAY_7, upcoming.remind_at, None) == upcoming
-
-
 # --------------------------------------------------------------------------- formatting
 
 
@@ -631,14 +579,6 @@ def test_format_days(days: set[int], text: str) -> None:
 def test_format_days_refuses_bad_days() -> None:
     with pytest.raises(ValueError):
         format_days({7})
-
-
-def test_format_schedule() -> None:
-    assert format_schedule(schedule({MON, WED, FRI}, time(7, 0))) == (
-        "Mon, Wed, Fri at 07:00 (Europe/Berlin), reminder 30 min before"
-    )
-    off = replace(schedule({SUN}, time(6, 5), "UTC", lead=0), enabled=False)
-    assert format_schedule(off) == "Sun at 06:05 (UTC), reminder at run time — reminders off"
 
 
 @given(st.frozensets(st.integers(0, 6), min_size=1))
@@ -748,19 +688,3 @@ def test_walking_forward_hits_every_run_day_once(s: RunSchedule, after: datetime
     ]
     assert seen == expected
     assert len(seen) == 3 * len(s.run_days)
-
-
-@settings(max_examples=200)
-@given(schedules, instants)
-def test_due_reminder_matches_the_window(s: RunSchedule, now: datetime) -> None:
-    due = due_reminder(s, now, None)
-    # Reference: the reminder whose window [remind_at, run_at) contains now, if any.
-    candidate = next_reminder(s, now - timedelta(minutes=s.lead_minutes) - timedelta(days=1))
-    windows: list[Reminder] = []
-    while candidate is not None and candidate.remind_at <= now:
-        if now < candidate.run_at:
-            windows.append(candidate)
-        candidate = next_reminder(s, candidate.remind_at)
-    assert due == (windows[0] if windows else None)
-    if due is not None:
-        assert due_reminder(s, now, due.run_date) == (windows[1] if len(windows) > 1 else None)
