@@ -95,12 +95,12 @@ def _iso(instant: datetime) -> str:
 
 
 async def _migrate(url: str) -> None:
-    from bot.db.engine import create_engine
+    from bot.db.engine import Database
     from bot.db.migrate import upgrade_to_head
 
-    engine = create_engine(url)
-    await upgrade_to_head(engine)
-    await engine.dispose()
+    database = Database(url)
+    await upgrade_to_head(database.engine)
+    await database.dispose()
 
 
 def _settings(
@@ -134,7 +134,7 @@ async def _startup_dispatcher(database_url: str) -> dict[str, float]:
     started = time.perf_counter()
     application = build_application(_settings(database_url))
     services = application.bot_data["services"]
-    await upgrade_to_head(services.engine)
+    await upgrade_to_head(services.db.engine)
     start_reminder_jobs(application)
     await arm(application)
     await application.job_queue.start()
@@ -156,10 +156,10 @@ async def _startup_per_user(database_url: str) -> dict[str, float]:
     started = time.perf_counter()
     application = build_application(_settings(database_url))
     services = application.bot_data["services"]
-    await upgrade_to_head(services.engine)
+    await upgrade_to_head(services.db.engine)
     job_queue = application.job_queue
     await job_queue.start()
-    async with services.sessions() as db:
+    async with services.db.transaction() as db:
         rows = await db.execute(
             select(
                 ReminderSchedule.user_id,

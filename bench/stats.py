@@ -6,10 +6,11 @@ The history is made through the bot's own completion path (`bot.db.stats.record_
 call a finished warm-up makes), in a SQLite file (or the database at --database-url), beside a
 crowd of other runners so the tables are not trivially small. Then, for each runner:
 
-- handler: `bot.telegram.stats.build_stats`, the work /stats does short of sending: the reads
-  (one row each of users, user_stats, reminder_schedules; the last 12 weeks of completions
-  through an index), the streak view, the 12-week heatmap rendered to PNG. Median and p95;
-  "reads" is the database part alone (`bot.db.stats.load_stats`).
+- handler: what /stats does short of sending (its unit of work, then
+  `bot.telegram.stats.stats_reply`): the reads (one row each of users, user_stats,
+  reminder_schedules; the last 12 weeks of completions through an index), the streak view,
+  the 12-week heatmap rendered to PNG. Median and p95; "reads" is the database part alone
+  (`bot.db.stats.load_stats`).
 - replay: for contrast, what it would cost to recompute the streak from the whole history each
   time (read every completion, `bot.coach.streaks.replay`), as a design without the stored
   running totals would.
@@ -33,7 +34,6 @@ from datetime import time as clock_time
 from pathlib import Path
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_application, load_routine
 from bot.coach.clock import ManualClock
@@ -43,14 +43,12 @@ from bot.coach.streaks import replay
 from bot.coach.walkthrough import Status, Walkthrough
 from bot.config import Settings
 from bot.db import reminders, stats, warmups
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import User, WarmupCompletion, WarmupSession
-from bot.db.quick_taps import QuickTaps
 from bot.runtime import start_polling, stop_polling
 from bot.sandbox.server import BotApiSandbox
-from bot.telegram.services import Services
-from bot.telegram.stats import build_stats
+from bot.telegram.stats import StatsReply, stats_reply
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUTINE_FILE = ROOT / "data" / "routine.toml"
@@ -76,33 +74,29 @@ def _finished(routine: Routine, day: date) -> Walkthrough:
     )
 
 
-async def _make_runner(
-    sessions: async_sessionmaker[AsyncSession], routine: Routine, user_id: int, days: int
-) -> None:
+async def _make_runner(database: Database, routine: Routine, user_id: int, days: int) -> None:
     """A runner who started `days` ago, runs every day at 07:00 UTC and warmed up on each."""
     first_day = NOW.date() - timedelta(days=days)
-    async with sessions.begin() as db:
+    async with database.transaction() as db:
         started = datetime.combine(first_day, clock_time(6), tzinfo=UTC)
         user = await warmups.ensure_user(db, user_id, user_id, f"Runner {user_id}", started)
         rule = RunSchedule(frozenset(range(7)), clock_time(7), "UTC", 30)
         await reminders.save_schedule(db, user, rule, started)
     history = [first_day + timedelta(days=n) for n in range(days)]
     for start in range(0, len(history), BATCH):
-        async with sessions.begin() as db:
+        async with database.transaction() as db:
             for day in history[start : start + BATCH]:
                 state = _finished(routine, day)
                 row = await warmups.create_warmup(db, user_id, user_id, state)
                 await stats.record_completion(db, row, state, routine)
 
 
-async def _make_crowd(
-    sessions: async_sessionmaker[AsyncSession], routine: Routine, runners: int, days: int
-) -> None:
+async def _make_crowd(database: Database, routine: Routine, runners: int, days: int) -> None:
     """Other runners' warm-ups and completions, inserted in bulk: they only make the tables big."""
     first_day = NOW.date() - timedelta(days=days)
     for n in range(runners):
         user_id = CROWD_FIRST_ID + n
-        async with sessions.begin() as db:
+        async with database.transaction() as db:
             started = datetime.combine(first_day, clock_time(6), tzinfo=UTC)
             await warmups.ensure_user(db, user_id, user_id, f"Runner {user_id}", started)
             states = [_finished(routine, first_day + timedelta(days=d)) for d in range(days)]
@@ -132,13 +126,13 @@ async def _make_crowd(
             )
 
 
-async def _read_stats(sessions: async_sessionmaker[AsyncSession], user_id: int) -> None:
-    async with sessions.begin() as db:
+async def _read_stats(database: Database, user_id: int) -> None:
+    async with database.transaction() as db:
         await stats.load_stats(db, user_id, NOW)
 
 
-async def _replay_from_history(sessions: async_sessionmaker[AsyncSession], user_id: int) -> None:
-    async with sessions() as db:
+async def _replay_from_history(database: Database, user_id: int) -> None:
+    async with database.transaction() as db:
         days = list(
             await db.scalars(
                 select(WarmupCompletion.local_date).where(
@@ -207,40 +201,38 @@ async def _measure_e2e(database_url: str, repeat: int) -> dict[int, list[float]]
 
 async def run(args: argparse.Namespace, database_url: str) -> None:
     routine = load_routine(ROUTINE_FILE)
-    engine = create_engine(database_url)
-    sessions = create_session_factory(engine)
-    await upgrade_to_head(engine)
+    database = Database(database_url)
+    await upgrade_to_head(database.engine)
     began = time.perf_counter()
-    await _make_runner(sessions, routine, WEEK_USER, 7)
-    await _make_runner(sessions, routine, DECADE_USER, 3652)
-    await _make_crowd(sessions, routine, args.crowd, 730)
+    await _make_runner(database, routine, WEEK_USER, 7)
+    await _make_runner(database, routine, DECADE_USER, 3652)
+    await _make_crowd(database, routine, args.crowd, 730)
     print(
         f"made a 1-week runner, a 10-year runner (3652 warm-ups) and {args.crowd} runners with "
         f"2 years each in {time.perf_counter() - began:.1f} s"
     )
-    services = Services(
-        routine=routine,
-        engine=engine,
-        sessions=sessions,
-        clock=ManualClock(NOW),
-        quick=QuickTaps(engine),
-    )
+
+    async def build_stats(user_id: int) -> StatsReply:
+        """What /stats does short of sending: the unit of work, the text and the picture."""
+        async with database.transaction() as db:
+            snapshot = await stats.load_stats(db, user_id, NOW)
+        return await stats_reply(snapshot)
 
     labels = {WEEK_USER: "week", DECADE_USER: "decade"}
     for user_id in labels:
-        reply = await build_stats(services, user_id, NOW)
+        reply = await build_stats(user_id)
         assert reply.picture is not None and reply.picture.startswith(b"\x89PNG")
     # Interleaved, one call each in turn, so a busy moment on the machine hits both runners.
-    handler = await _interleaved(lambda u: build_stats(services, u, NOW), args.repeat)
-    reads = await _interleaved(lambda u: _read_stats(sessions, u), args.repeat)
-    contrast = await _interleaved(lambda u: _replay_from_history(sessions, u), args.repeat)
+    handler = await _interleaved(build_stats, args.repeat)
+    reads = await _interleaved(lambda u: _read_stats(database, u), args.repeat)
+    contrast = await _interleaved(lambda u: _replay_from_history(database, u), args.repeat)
     for user_id, label in labels.items():
         print(f"{label:>6}  handler {_summary(handler[user_id])}")
     for user_id, label in labels.items():
         print(f"{label:>6}  reads   {_summary(reads[user_id])}  (of which: the database part)")
     for user_id, label in labels.items():
         print(f"{label:>6}  replay  {_summary(contrast[user_id])}  (whole history, for contrast)")
-    await engine.dispose()
+    await database.dispose()
 
     if args.e2e:
         for user_id, samples in (await _measure_e2e(database_url, args.e2e)).items():

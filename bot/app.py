@@ -14,9 +14,8 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.coach.clock import Clock, utc_now
 from bot.coach.routine import Routine, RoutineError, parse_routine
 from bot.config import Settings, SettingsError
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
-from bot.db.quick_taps import QuickTaps
 from bot.telegram.checkin_jobs import start_checkin_jobs
 from bot.telegram.concurrency import PerChatUpdateProcessor
 from bot.telegram.flood import FloodGuard
@@ -57,7 +56,7 @@ def build_application(
         raise SettingsError("Setting TELEGRAM_BOT_TOKEN: missing")
     routine = load_routine(settings.routine_file)
     _ensure_sqlite_folder(settings.database_url)
-    engine = create_engine(settings.database_url)
+    database = Database(settings.database_url)
     base_url = settings.telegram_api_base_url
     application = (
         ApplicationBuilder()
@@ -72,10 +71,8 @@ def build_application(
     )
     application.bot_data[SERVICES_KEY] = Services(
         routine=routine,
-        engine=engine,
-        sessions=create_session_factory(engine),
+        db=database,
         clock=clock,
-        quick=QuickTaps(engine),
     )
     register_handlers(
         application, FloodGuard(settings.flood_burst, settings.flood_rate, flood_clock)
@@ -86,7 +83,7 @@ def build_application(
 async def _post_init(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
     try:
-        await upgrade_to_head(services.engine)
+        await upgrade_to_head(services.db.engine)
     except (SQLAlchemyError, OSError) as error:
         raise StartupError(f"Setting DATABASE_URL: cannot open the database ({error})") from None
     await application.bot.set_my_commands(command_menu())
@@ -97,8 +94,7 @@ async def _post_init(application: Application) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
-    await services.quick.close()
-    await services.engine.dispose()
+    await services.db.dispose()
 
 
 def _file_url(base_url: str) -> str:

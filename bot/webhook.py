@@ -21,7 +21,6 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.db.inloop_sqlite import LockWaits
 from bot.telegram.services import SERVICES_KEY, Services
 
 logger = logging.getLogger(__name__)
@@ -74,8 +73,8 @@ async def health(application: Application) -> dict[str, object]:
     services: Services = application.bot_data[SERVICES_KEY]
     try:
         async with asyncio.timeout(3):
-            async with services.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
+            async with services.db.transaction() as session:
+                await session.execute(text("SELECT 1"))
         database = "ok"
     except Exception as error:  # any failure is "unhealthy", reported, not raised
         database = f"error: {type(error).__name__}"
@@ -85,11 +84,12 @@ async def health(application: Application) -> dict[str, object]:
         "database": database,
         "scheduler": "running" if running else "stopped",
     }
-    if services.engine.dialect.name == "sqlite":
+    lock_waits = services.db.sqlite_lock_waits()
+    if lock_waits is not None:
         # Statements that met another process's write lock since start-up (each waited for it
         # off the loop, up to busy_timeout): a number that climbs means two processes share
         # the file, which SQLite serves badly; PostgreSQL is the way to scale out.
-        report["sqlite_lock_waits"] = LockWaits.count
+        report["sqlite_lock_waits"] = lock_waits
     return report
 
 

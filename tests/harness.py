@@ -9,6 +9,7 @@ from pathlib import Path
 
 import asyncpg
 from sqlalchemy.engine import make_url
+from telegram import Bot, Update
 from telegram.ext import Application
 
 from bot.app import build_application
@@ -46,11 +47,26 @@ class BotRunner:
         )
         self.application: Application | None = None
 
-    async def start(self) -> Application:
+    async def start(self, *, polling: bool = True) -> Application:
+        """Start the bot; without `polling` it takes updates only from `deliver`, as a webhook
+        process behind a load balancer does."""
         extra = {"flood_clock": self.flood_clock} if self.flood_clock is not None else {}
         self.application = build_application(self.settings, clock=self.clock, **extra)
-        await start_polling(self.application, poll_timeout=2)
+        if polling:
+            await start_polling(self.application, poll_timeout=2)
+        else:
+            await self.application.initialize()
+            if self.application.post_init:
+                await self.application.post_init(self.application)
+            await self.application.start()
         return self.application
+
+    async def deliver(self, update: Update) -> None:
+        """Hand the bot an update, as a webhook POST would."""
+        assert self.application is not None
+        await self.application.update_queue.put(
+            Update.de_json(update.to_dict(), self.application.bot)
+        )
 
     async def stop(self) -> None:
         if self.application is not None:
@@ -60,6 +76,15 @@ class BotRunner:
     async def restart(self) -> Application:
         await self.stop()
         return await self.start()
+
+
+async def take_updates(sandbox: BotApiSandbox) -> tuple[Update, ...]:
+    """Fetch and confirm the updates waiting at the sandbox, as a webhook relay would."""
+    async with Bot(sandbox.token, base_url=sandbox.base_url) as relay:
+        updates = await relay.get_updates(timeout=0)
+        if updates:
+            await relay.get_updates(offset=updates[-1].update_id + 1, timeout=0)
+    return updates
 
 
 async def say(sandbox: BotApiSandbox, user: SimulatedUser, text: str) -> ChatMessage:

@@ -6,17 +6,22 @@ processes, a restart or a double tap can never ask a question twice or count an 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.progress import DEFAULT_CHECKIN_MINUTES
-from bot.db.models import CheckIn, UserSettings, UserStats, WarmupSession
-from bot.db.stats import SyncDb, WarmupRef, dialect_name, ensure_totals
+from bot.db.models import CheckIn, UserSettings, WarmupSession
+from bot.db.stats import locked_totals
 
-PENDING, ASKED, ANSWERED, EXPIRED = "pending", "asked", "answered", "expired"
+PENDING, SENDING, ASKED = "pending", "sending", "asked"
+ANSWERED, EXPIRED, LOST = "answered", "expired", "lost"
+# Where the runner may still answer: being sent (the message can arrive before the bot records
+# it), asked, or lost by a stopped process (it may have arrived; an answer is still welcome).
+OPEN = (SENDING, ASKED, LOST)
+# A check-in still `sending` this long after it was claimed was left by a stopped process.
+LOST_AFTER = timedelta(hours=1)
 
 
 async def checkin_minutes(session: AsyncSession, user_id: int) -> int | None:
@@ -47,82 +52,32 @@ async def set_checkin_minutes(
     await session.flush()
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedCheckIn:
-    id: int
-    due_at: datetime
-
-
-async def schedule_checkin(
-    session: AsyncSession, warmup: WarmupRef, finished_at: datetime, minutes: int | None
-) -> PlannedCheckIn | None:
-    """`store_checkin` in an async session."""
-    return await session.run_sync(store_checkin, warmup, finished_at, minutes)
-
-
-def checkin_due(finished_at: datetime, minutes: int | None) -> datetime | None:
-    """When the after-run check-in of a warm-up finished at `finished_at` is asked; None when
-    the runner turned check-ins off."""
-    return None if minutes is None else finished_at + timedelta(minutes=minutes)
-
-
-def store_checkin(
-    db: SyncDb, warmup: WarmupRef, finished_at: datetime, minutes: int | None
-) -> PlannedCheckIn | None:
-    """Plan the check-in `minutes` after a completed warm-up; None when check-ins are off.
-
-    `minutes` is the runner's setting (`checkin_minutes`; the completing tap has it from
-    `bot.db.stats.store_completion`'s read). In the completing tap, so Core statements, and
-    synchronous like `store_completion`."""
-    due_at = checkin_due(finished_at, minutes)
-    if due_at is None:
+async def plan_checkin(
+    session: AsyncSession, warmup: WarmupSession, finished_at: datetime
+) -> datetime | None:
+    """Plan the after-run check-in of a just-completed warm-up, as the runner's setting says;
+    returns when it is due (None: check-ins are off)."""
+    minutes = await checkin_minutes(session, warmup.user_id)
+    if minutes is None:
         return None
-    expire = {"key_user_id": warmup.user_id}
-    add = {
-        "c_user_id": warmup.user_id,
-        "c_warmup_id": warmup.id,
-        "c_chat_id": warmup.chat_id,
-        "c_due_at": due_at,
-    }
+    due_at = finished_at + timedelta(minutes=minutes)
     # One question about the latest run: a newer warm-up replaces a check-in not yet asked.
-    if dialect_name(db) == "postgresql":
-        # One round trip: the UPDATE rides along as a WITH clause. It works on the statement's
-        # snapshot, so it cannot touch the row this statement inserts.
-        added = db.execute(_ADD_CHECKIN_EXPIRING_OTHERS, {**add, **expire})
-    else:
-        db.execute(_EXPIRE_PENDING, expire)
-        added = db.execute(_ADD_CHECKIN, add)
-    return PlannedCheckIn(added.scalar_one(), due_at)
-
-
-_CHECK_INS = CheckIn.__table__
-_EXPIRE_PENDING = (
-    _CHECK_INS.update()
-    .where(_CHECK_INS.c.user_id == bindparam("key_user_id"), _CHECK_INS.c.status == PENDING)
-    .values(status=EXPIRED)
-)
-_ADD_CHECKIN = (
-    _CHECK_INS.insert()
-    .values(
-        user_id=bindparam("c_user_id"),
-        warmup_id=bindparam("c_warmup_id"),
-        chat_id=bindparam("c_chat_id"),
-        due_at=bindparam("c_due_at"),
-        status=PENDING,
+    await session.execute(
+        update(CheckIn)
+        .where(CheckIn.user_id == warmup.user_id, CheckIn.status == PENDING)
+        .values(status=EXPIRED)
+        .execution_options(synchronize_session=False)
     )
-    .returning(_CHECK_INS.c.id)
-)
-_TOTALS = UserStats.__table__
-_ADD_FEEL = (
-    _TOTALS.update()
-    .where(_TOTALS.c.user_id == bindparam("key_user_id"))
-    .values(
-        feel_sum=_TOTALS.c.feel_sum + bindparam("feel"),
-        feel_count=_TOTALS.c.feel_count + 1,
-        updated_at=bindparam("updated_at"),
+    session.add(
+        CheckIn(
+            user_id=warmup.user_id,
+            warmup_id=warmup.id,
+            chat_id=warmup.chat_id,
+            due_at=due_at,
+            status=PENDING,
+        )
     )
-)
-_ADD_CHECKIN_EXPIRING_OTHERS = _ADD_CHECKIN.add_cte(_EXPIRE_PENDING.cte("expired"))
+    return due_at
 
 
 async def due_checkins(session: AsyncSession, now: datetime, limit: int) -> list[int]:
@@ -135,31 +90,47 @@ async def due_checkins(session: AsyncSession, now: datetime, limit: int) -> list
     return list((await session.scalars(query)).all())
 
 
-async def claim(session: AsyncSession, checkin_id: int, now: datetime, open_for: timedelta) -> bool:
-    """Take a due check-in for asking; False if another process (or an earlier run) took it."""
+async def claim(
+    session: AsyncSession, checkin_id: int, now: datetime, open_for: timedelta
+) -> CheckIn | None:
+    """Take a due check-in for asking (`sending`); None if another process (or an earlier run)
+    took it. Never asked twice: a process that stops mid-send leaves it `sending`."""
     result = await session.execute(
         update(CheckIn)
         .where(CheckIn.id == checkin_id, CheckIn.status == PENDING)
-        .values(status=ASKED, asked_at=now, expires_at=now + open_for)
+        .values(status=SENDING, asked_at=now, expires_at=now + open_for)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return await session.get(CheckIn, checkin_id) if result.rowcount == 1 else None
 
 
-async def set_message(session: AsyncSession, checkin_id: int, message_id: int | None) -> None:
-    await session.execute(
-        update(CheckIn)
-        .where(CheckIn.id == checkin_id)
-        .values(message_id=message_id)
-        .execution_options(synchronize_session=False)
-    )
+async def mark_asked(session: AsyncSession, checkin_id: int, message_id: int) -> None:
+    await _move(session, checkin_id, (SENDING,), status=ASKED, message_id=message_id)
 
 
 async def expire(session: AsyncSession, checkin_id: int) -> None:
+    await _move(session, checkin_id, (PENDING, SENDING, ASKED), status=EXPIRED)
+
+
+async def close_lost(session: AsyncSession, now: datetime) -> list[tuple[int, datetime]]:
+    """Mark `lost` the check-ins a stopped process left `sending`; (user, due) of each."""
+    result = await session.execute(
+        update(CheckIn)
+        .where(CheckIn.status == SENDING, CheckIn.asked_at < now - LOST_AFTER)
+        .values(status=LOST)
+        .returning(CheckIn.user_id, CheckIn.due_at)
+        .execution_options(synchronize_session=False)
+    )
+    return [(row.user_id, row.due_at) for row in result]
+
+
+async def _move(
+    session: AsyncSession, checkin_id: int, expected: tuple[str, ...], **values: object
+) -> None:
     await session.execute(
         update(CheckIn)
-        .where(CheckIn.id == checkin_id, CheckIn.status.in_((PENDING, ASKED)))
-        .values(status=EXPIRED)
+        .where(CheckIn.id == checkin_id, CheckIn.status.in_(expected))
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
 
@@ -196,18 +167,16 @@ async def answer_feel(session: AsyncSession, checkin: CheckIn, feel: int, now: d
     """Store the run feel once (False for a second tap) and add it to the runner's average."""
     result = await session.execute(
         update(CheckIn)
-        .where(CheckIn.id == checkin.id, CheckIn.status == ASKED, CheckIn.feel.is_(None))
+        .where(CheckIn.id == checkin.id, CheckIn.status.in_(OPEN), CheckIn.feel.is_(None))
         .values(feel=feel)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         return False
-    # Added in SQL, not read and written back: no lock needed against a completion or another
-    # process moving the same totals.
-    values = {"key_user_id": checkin.user_id, "feel": feel, "updated_at": now}
-    if (await session.execute(_ADD_FEEL, values)).rowcount == 0:
-        await ensure_totals(session, checkin.user_id, now)
-        await session.execute(_ADD_FEEL, values)
+    totals = await locked_totals(session, checkin.user_id, now)
+    totals.feel_sum += feel
+    totals.feel_count += 1
+    totals.updated_at = now
     return True
 
 
@@ -217,7 +186,7 @@ async def answer_pain(session: AsyncSession, checkin: CheckIn, pain: str, now: d
         update(CheckIn)
         .where(
             CheckIn.id == checkin.id,
-            CheckIn.status == ASKED,
+            CheckIn.status.in_(OPEN),
             CheckIn.feel.is_not(None),
             CheckIn.pain.is_(None),
         )

@@ -1,17 +1,14 @@
 """SQLite on the event loop's own thread, behind the interface of aiosqlite that SQLAlchemy uses.
 
 Why: aiosqlite runs every call in a worker thread and hands the result back through the event
-loop. SQLAlchemy's adapter makes four such calls per statement (open a cursor, execute, fetch,
-close) and one per commit; on this kind of machine each hand-over costs 100-150 us, so one tap's
-three statements cost 1.3-2.6 ms, while SQLite itself takes about 25 us for them
-(bench/throughput.py; the figures are in the README). Here each call runs on the spot.
+loop, and SQLAlchemy's adapter makes four such calls per statement; the hand-overs cost far more
+than SQLite's own work on a local file (docs/performance.md). Here each call runs on the spot.
 
-What makes that safe: SQLite's statements on a local file take microseconds, and the one thing
-that can make one wait, another *process* holding the write lock, never blocks the loop. The
-connection's own busy_timeout is 0, so such a statement fails at once with "database is locked";
-it is then run again in a worker thread with the real busy_timeout, where waiting for the lock
-costs the loop nothing. (Writers of this process never meet the lock: bot/db/engine.py's write
-gate hands it over in turn.)
+What makes that safe: the one thing that can make a statement wait, another *process* holding
+the write lock, never blocks the loop. The connection's own busy_timeout is 0, so such a
+statement fails at once with "database is locked"; it is then run again in a worker thread with
+the real busy_timeout. (This process's transactions take turns before they begin: engine.py.)
+Only bot/db/engine.py uses this module.
 """
 
 from __future__ import annotations
@@ -30,13 +27,6 @@ class LockWaits:
     """How many statements met another process's lock and waited for it in a worker thread."""
 
     count = 0
-    noticed: asyncio.Event | None = None  # set on the next such wait, for whoever watches
-
-    @classmethod
-    def note(cls) -> None:
-        cls.count += 1
-        if cls.noticed is not None:
-            cls.noticed.set()
 
 
 def is_locked(error: sqlite3.OperationalError) -> bool:
@@ -44,18 +34,6 @@ def is_locked(error: sqlite3.OperationalError) -> bool:
     if code is not None:
         return (code & 0xFF) in _LOCKED_CODES
     return "database is locked" in str(error)
-
-
-def with_busy_timeout(
-    connection: sqlite3.Connection, timeout_ms: int, call: Callable[..., T], *args: Any
-) -> T:
-    """`call(*args)` with the connection's busy_timeout raised for it, back to 0 after: for a
-    worker thread waiting out another process's lock."""
-    connection.execute(f"PRAGMA busy_timeout={timeout_ms}")
-    try:
-        return call(*args)
-    finally:
-        connection.execute("PRAGMA busy_timeout=0")
 
 
 class InLoopConnection:
@@ -99,11 +77,16 @@ class InLoopConnection:
         except sqlite3.OperationalError as error:
             if not is_locked(error):
                 raise
-        LockWaits.note()
+        LockWaits.count += 1
         return await asyncio.to_thread(self._waiting_for_lock, call, *args)
 
     def _waiting_for_lock(self, call: Callable[..., T], *args: Any) -> T:
-        return with_busy_timeout(self._open(), self._busy_timeout_ms, call, *args)
+        connection = self._open()
+        connection.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+        try:
+            return call(*args)
+        finally:
+            connection.execute("PRAGMA busy_timeout=0")
 
     def _open(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -168,5 +151,7 @@ class InLoopCursor:
 async def connect(path: str, busy_timeout_s: float) -> InLoopConnection:
     # check_same_thread=False: a statement that meets another process's lock is finished in a
     # worker thread, while the loop awaits it (never two at once: SQLAlchemy serialises them).
-    connection = sqlite3.connect(path, check_same_thread=False)
+    # isolation_level=None: the driver never begins a transaction itself; SQLAlchemy's "begin"
+    # event does (engine.py).
+    connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     return InLoopConnection(connection, busy_timeout_s)

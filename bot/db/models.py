@@ -211,8 +211,10 @@ class UserSettings(Base):
 class CheckIn(Base):
     """The after-run "How did your run feel?", asked once by the check-in dispatcher.
 
-    pending -> asked (claimed with UPDATE ... WHERE status = 'pending', so it is asked once even
-    with two processes) -> answered; pending or asked -> expired (no answer in time, turned off).
+    pending -> sending (claimed with UPDATE ... WHERE status = 'pending', so it is asked once
+    even with two processes) -> asked -> answered; pending, sending or asked -> expired (no
+    answer in time, turned off, the send failed); sending -> lost (the process asking it
+    stopped first: it may or may not have arrived; never asked again).
     """
 
     __tablename__ = "check_ins"

@@ -203,12 +203,6 @@ async def get_draft(session: AsyncSession, user_id: int) -> ReminderDraft | None
     return await session.get(ReminderDraft, user_id)
 
 
-async def delete_draft(session: AsyncSession, user_id: int) -> None:
-    draft = await session.get(ReminderDraft, user_id)
-    if draft is not None:
-        await session.delete(draft)
-
-
 def _aware(value: datetime) -> datetime:
     # func.min() bypasses the UtcDateTime type on some backends; normalise here.
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

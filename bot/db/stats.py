@@ -10,18 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from bot.coach.calendar import grid_days
 from bot.coach.progress import (
-    DEFAULT_CHECKIN_MINUTES,
     CompletionNote,
     completion_note,
     counts_toward_streak,
@@ -32,47 +27,42 @@ from bot.coach.streaks import RunDays, StreakState, StreakView, as_of, record_wa
 from bot.coach.timezones import get_zone
 from bot.coach.walkthrough import Walkthrough
 from bot.db import reminders
-from bot.db.models import ReminderSchedule, User, UserSettings, UserStats, WarmupCompletion
+from bot.db.models import ReminderSchedule, User, UserStats, WarmupCompletion, WarmupSession
 
 CALENDAR_WEEKS = 12
 
 
-class WarmupRef(Protocol):
-    """What recording a completion needs of a warm-up: an ORM row or a `WarmupRecord`."""
-
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def user_id(self) -> int: ...
-
-    @property
-    def chat_id(self) -> int: ...
-
-
-def to_state(row: Any) -> StreakState:
-    """The streak of a totals row (an ORM UserStats or a Core row), empty for None."""
-    if row is None:
+def to_state(totals: UserStats | None) -> StreakState:
+    """The streak of a totals row, empty for None."""
+    if totals is None:
         return StreakState()
     return StreakState(
-        current=row.current,
-        longest=row.longest,
-        freezes=row.freezes,
-        total=row.total,
-        last_day=row.last_day,
-        frozen_days=tuple(date.fromisoformat(day) for day in row.frozen_days),
-        earned_since_freeze=row.earned_since_freeze,
+        current=totals.current,
+        longest=totals.longest,
+        freezes=totals.freezes,
+        total=totals.total,
+        last_day=totals.last_day,
+        frozen_days=tuple(date.fromisoformat(day) for day in totals.frozen_days),
+        earned_since_freeze=totals.earned_since_freeze,
     )
 
 
-def add_totals(db: SyncDb, user_id: int, now: datetime) -> None:
-    """Create the runner's totals row, empty, if it is not there yet: one statement that does
-    nothing when it is (another process may just have created it)."""
-    db.execute(_ADD_TOTALS[dialect_name(db)], {"user_id": user_id, "updated_at": now})
-
-
-async def ensure_totals(session: AsyncSession, user_id: int, now: datetime) -> None:
-    await session.run_sync(add_totals, user_id, now)
+async def locked_totals(session: AsyncSession, user_id: int, now: datetime) -> UserStats:
+    """The runner's totals row, created empty on first use and locked until the transaction
+    ends (on PostgreSQL: another process moving the same streak waits for this one)."""
+    totals = await session.get(UserStats, user_id, with_for_update=True)
+    if totals is not None:
+        return totals
+    try:
+        async with session.begin_nested():  # another process may be creating it right now
+            totals = UserStats(user_id=user_id, updated_at=now)
+            _store_streak(totals, StreakState(), now)
+            totals.feel_sum, totals.feel_count = 0, 0
+            session.add(totals)
+    except IntegrityError:
+        totals = await session.get(UserStats, user_id, with_for_update=True, populate_existing=True)
+        assert totals is not None
+    return totals
 
 
 async def run_days_of(session: AsyncSession, user_id: int) -> RunDays:
@@ -81,203 +71,52 @@ async def run_days_of(session: AsyncSession, user_id: int) -> RunDays:
     return reminders.decode_days(schedule.run_days) if schedule is not None else None
 
 
-@dataclass(frozen=True, slots=True)
-class RecordedCompletion:
-    note: CompletionNote  # what the completion card says
-    checkin_minutes: int | None  # the runner's check-in setting (None: off), read on the way
-
-
 async def record_completion(
-    session: AsyncSession, warmup: WarmupRef, state: Walkthrough, routine: Routine
-) -> RecordedCompletion:
-    """`store_completion` in an async session."""
-    return await session.run_sync(store_completion, warmup, state, routine)
-
-
-def store_completion(
-    db: SyncDb, warmup: WarmupRef, state: Walkthrough, routine: Routine
-) -> RecordedCompletion:
-    """Record a just-completed warm-up and move the streak on, in the caller's transaction.
+    session: AsyncSession, warmup: WarmupSession, state: Walkthrough, routine: Routine
+) -> CompletionNote:
+    """Record a just-completed warm-up and move the streak on, in the caller's transaction;
+    returns what the completion card says.
 
     The warm-up is dated in the runner's time zone at the moment it finished; it counts when
-    enough exercises were done (`bot.coach.progress`).
-
-    This runs inside the completing tap, so in Core statements on the tables: one read of all
-    the runner's context (time zone, run days, check-in setting, and the totals, locked), one
-    UPDATE, one INSERT. Through ORM objects, one table at a time, the same work cost three times
-    the CPU and twice the PostgreSQL round trips, and this tap is the single runner's p99
-    (bench/throughput.py). Synchronous, so that SQLite's quick lane runs it as it is
-    (bot/db/sqlite_lane.py); async sessions run it through `record_completion`. (On PostgreSQL
-    the quick tap has a faster way still: bot/db/quick_completion.py.)
-    """
-    assert state.finished_at is not None
-    context = _locked_context(db, warmup.user_id, state.finished_at)
-    plan = plan_completion(context, warmup, state, routine)
-    if plan.totals is None:
-        db.execute(_ADD_COMPLETION, plan.record)
-    elif dialect_name(db) == "postgresql":
-        # One statement, one round trip: the totals' UPDATE rides along as a WITH clause.
-        db.execute(_ADD_COMPLETION_STORING_TOTALS, {**plan.record, **plan.totals})
-    else:
-        db.execute(STORE_TOTALS, plan.totals)
-        db.execute(_ADD_COMPLETION, plan.record)
-    return RecordedCompletion(plan.note, plan.checkin_minutes)
-
-
-@dataclass(frozen=True, slots=True)
-class CompletionPlan:
-    """What recording a completion writes, worked out from the runner's context row."""
-
-    note: CompletionNote
-    checkin_minutes: int | None
-    record: dict[str, object]  # the warmup_completions row (`c_` binds of _ADD_COMPLETION)
-    totals: dict[str, object] | None  # the new totals (STORE_TOTALS binds); None: not counted
-
-
-def plan_completion(
-    context: Any, warmup: WarmupRef, state: Walkthrough, routine: Routine
-) -> CompletionPlan:
-    """The streak rules applied to a context row (`_CONTEXT`): no database work."""
-    assert state.finished_at is not None
-    run_days = reminders.decode_days(context.run_days) if context.run_days is not None else None
-    local_date = state.finished_at.astimezone(get_zone(context.timezone)).date()
+    enough exercises were done (`bot.coach.progress`)."""
+    finished_at = state.finished_at
+    assert finished_at is not None
+    user = await session.get(User, warmup.user_id)
+    zone = get_zone(user.timezone if user is not None else "UTC")
+    local_date = finished_at.astimezone(zone).date()
+    totals = await locked_totals(session, warmup.user_id, finished_at)
     exercises_done = state.exercises_done(routine)
     counted = counts_toward_streak(exercises_done)
     if counted:
-        streak, events = record_warmup(to_state(context), local_date, run_days)
-        note = completion_note(
-            True, exercises_done, streak.current, events, context.freezes_told_through
-        )
-        told_through = context.freezes_told_through
+        run_days = await run_days_of(session, warmup.user_id)
+        told_through = totals.freezes_told_through
+        streak, events = record_warmup(to_state(totals), local_date, run_days)
+        note = completion_note(True, exercises_done, streak.current, events, told_through)
         if events.freezes_used:
-            told_through = _latest(told_through, max(events.freezes_used))
-        totals: dict[str, object] | None = {
-            "key_user_id": warmup.user_id,
-            **_totals_columns(streak),
-            "freezes_told_through": told_through,
-            "updated_at": state.finished_at,
-        }
+            totals.freezes_told_through = _latest(told_through, max(events.freezes_used))
+        _store_streak(totals, streak, finished_at)
     else:
-        note = completion_note(False, exercises_done, context.current, None, None)
-        totals = None
-    record = {
-        "c_warmup_id": warmup.id,
-        "c_user_id": warmup.user_id,
-        "c_local_date": local_date,
-        "c_counted": counted,
-        "c_exercises_done": exercises_done,
-        "c_completed_at": state.finished_at,
-        "c_note": note.to_json(),
-    }
-    if context.settings_user_id is None:
-        minutes: int | None = DEFAULT_CHECKIN_MINUTES
-    else:
-        minutes = context.checkin_minutes
-    return CompletionPlan(note, minutes, record, totals)
-
-
-async def read_context(session: AsyncSession, user_id: int) -> Any | None:
-    """The runner's context, unlocked; None when they have no totals yet."""
-    return (await session.execute(CONTEXT_UNLOCKED, {"user_id": user_id})).one_or_none()
-
-
-def _locked_context(db: SyncDb, user_id: int, now: datetime) -> Any:
-    """The runner's context row with their totals, which are created empty on first use and
-    locked for update (where the database can) until the transaction ends."""
-    row = db.execute(_CONTEXT, {"user_id": user_id}).one_or_none()
-    if row is not None:
-        return row
-    add_totals(db, user_id, now)
-    return db.execute(_CONTEXT, {"user_id": user_id}).one()
-
-
-def _totals_columns(state: StreakState) -> dict[str, object]:
-    return {
-        "current": state.current,
-        "longest": state.longest,
-        "freezes": state.freezes,
-        "total": state.total,
-        "last_day": state.last_day,
-        "frozen_days": [day.isoformat() for day in state.frozen_days],
-        "earned_since_freeze": state.earned_since_freeze,
-    }
-
-
-# Built once, as Core on the tables (the completing tap's statements; see record_completion).
-_USERS, _SCHEDULES = User.__table__, ReminderSchedule.__table__
-_TOTALS, _COMPLETIONS = UserStats.__table__, WarmupCompletion.__table__
-_SETTINGS = UserSettings.__table__
-# A runner's context, what completing a warm-up needs to know: time zone, run days, check-in
-# setting, and their totals (created with their first warm-up).
-CONTEXT_COLUMNS = {
-    "timezone": _USERS.c.timezone,
-    "run_days": _SCHEDULES.c.run_days,
-    "settings_user_id": _SETTINGS.c.user_id,
-    "checkin_minutes": _SETTINGS.c.checkin_minutes,
-    **{column.name: column for column in _TOTALS.c if column.name != "user_id"},
-}
-CONTEXT_FROM = (
-    _USERS.join(_TOTALS, _TOTALS.c.user_id == _USERS.c.id)
-    .outerjoin(_SCHEDULES, _SCHEDULES.c.user_id == _USERS.c.id)
-    .outerjoin(_SETTINGS, _SETTINGS.c.user_id == _USERS.c.id)
-)
-CONTEXT_UNLOCKED = (
-    select(*(column.label(name) for name, column in CONTEXT_COLUMNS.items()))
-    .select_from(CONTEXT_FROM)
-    .where(_USERS.c.id == bindparam("user_id"))
-)
-_CONTEXT = CONTEXT_UNLOCKED.with_for_update(of=_TOTALS)
-# The totals columns that the streak rules read, except frozen_days: a write that moves the
-# streak always changes `total` (every counted warm-up adds one), and frozen_days changes only
-# with it. /stats writes freezes_told_through alone. So these changing is the streak changing.
-STREAK_WATCHED = (
-    "current",
-    "longest",
-    "freezes",
-    "total",
-    "last_day",
-    "earned_since_freeze",
-    "freezes_told_through",
-)
-# All of the context a completion is worked out from (frozen_days aside, as above).
-CONTEXT_WATCHED = ("timezone", "run_days", "settings_user_id", "checkin_minutes", *STREAK_WATCHED)
-_TOTALS_VALUES = dict(
-    user_id=bindparam("user_id"),
-    **_totals_columns(StreakState()),
-    freezes_told_through=None,
-    feel_sum=0,
-    feel_count=0,
-    updated_at=bindparam("updated_at"),
-)
-# INSERT ... ON CONFLICT DO NOTHING, in each database's words.
-_ADD_TOTALS = {
-    "postgresql": postgresql_insert(_TOTALS).values(_TOTALS_VALUES).on_conflict_do_nothing(),
-    "sqlite": sqlite_insert(_TOTALS).values(_TOTALS_VALUES).on_conflict_do_nothing(),
-}
-STORE_TOTALS = (
-    _TOTALS.update()
-    .where(_TOTALS.c.user_id == bindparam("key_user_id"))
-    .values(
-        {
-            name: bindparam(name)
-            for name in (*_totals_columns(StreakState()), "freezes_told_through", "updated_at")
-        }
+        note = completion_note(False, exercises_done, totals.current, None, None)
+    session.add(
+        WarmupCompletion(
+            warmup_id=warmup.id,
+            user_id=warmup.user_id,
+            local_date=local_date,
+            counted=counted,
+            exercises_done=exercises_done,
+            completed_at=finished_at,
+            note=note.to_json(),
+        )
     )
-)
-_ADD_COMPLETION = _COMPLETIONS.insert().values(
-    {column.name: bindparam(f"c_{column.name}") for column in _COMPLETIONS.c}
-)
-_ADD_COMPLETION_STORING_TOTALS = _ADD_COMPLETION.add_cte(STORE_TOTALS.cte("stored_totals"))
+    return note
 
 
-SyncDb = Session | Connection  # what the synchronous repository functions work on
-
-
-def dialect_name(db: SyncDb) -> str:
-    """ "postgresql" or "sqlite": on PostgreSQL, where every statement is a round trip to the
-    server, statements are merged through data-modifying WITH clauses (which SQLite lacks; its
-    statements, on the loop's thread, are nearly free)."""
-    return (db.get_bind() if isinstance(db, Session) else db).dialect.name
+def _store_streak(totals: UserStats, streak: StreakState, now: datetime) -> None:
+    totals.current, totals.longest = streak.current, streak.longest
+    totals.freezes, totals.total, totals.last_day = streak.freezes, streak.total, streak.last_day
+    totals.frozen_days = [day.isoformat() for day in streak.frozen_days]
+    totals.earned_since_freeze = streak.earned_since_freeze
+    totals.updated_at = now
 
 
 async def note_for(session: AsyncSession, warmup_id: int) -> CompletionNote | None:

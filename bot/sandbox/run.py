@@ -73,7 +73,7 @@ async def seed_profiles(application: Application, profiles: tuple[Profile, ...])
     defaults to it). A time zone the runner has since changed is kept."""
     services: Services = application.bot_data[SERVICES_KEY]
     now = services.clock()
-    async with services.sessions.begin() as db:
+    async with services.db.transaction() as db:
         for profile in profiles:
             is_new = await db.get(User, profile.user_id) is None
             user = await ensure_user(db, profile.user_id, profile.user_id, profile.first_name, now)

@@ -23,7 +23,7 @@ from bot.db.models import CheckIn
 from bot.telegram import texts
 from bot.telegram.callbacks import CheckInTap
 from bot.telegram.delivery import with_retries
-from bot.telegram.services import SERVICES_KEY, Services
+from bot.telegram.services import services_in
 from bot.telegram.wakeups import arm_dispatcher, arm_dispatcher_by, start_dispatcher
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 DISPATCH_JOB_ID = "checkins-dispatch"
 SAFETY_NET_JOB_ID = "checkins-safety-net"
 BATCH_SIZE = 500
+# Check-ins claimed but not yet asked, at most (as reminder_jobs.IN_FLIGHT).
+IN_FLIGHT = 8
 # The dispatcher's job is never dropped for lateness (see bot.telegram.wakeups): a check-in due a
 # little while ago is asked late; one overdue by more than CHECKIN_OPEN_FOR is closed unasked.
 
@@ -75,38 +77,54 @@ async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def dispatch_checkins(application: Application) -> int:
     """Ask every check-in due now; returns how many questions were handed to Telegram."""
-    services: Services = application.bot_data[SERVICES_KEY]
+    services = services_in(application)
     lock: asyncio.Lock = application.bot_data.setdefault("checkin_dispatch_lock", asyncio.Lock())
     asked = 0
     async with lock:
         now = services.clock()
-        async with services.sessions.begin() as db:
+        async with services.db.transaction() as db:
             closed = await checkins.expire_overdue(db, now, CHECKIN_OPEN_FOR)
+            lost = await checkins.close_lost(db, now)
         if closed:
             logger.info("Closed %d unanswered check-ins", closed)
+        for user_id, due_at in lost:
+            logger.warning(
+                "Check-in for user %s (due %s) was being asked when a bot process stopped; "
+                "it may not have arrived and is not asked again (marked lost)",
+                user_id,
+                due_at.isoformat(timespec="minutes"),
+            )
         seen: set[int] = set()
         while True:
-            async with services.sessions() as db:
+            async with services.db.transaction() as db:
                 due = [i for i in await checkins.due_checkins(db, now, BATCH_SIZE) if i not in seen]
             if not due:
                 break
             seen.update(due)
-            claimed = [row for i in due if (row := await _claim(services, i, now)) is not None]
-            await asyncio.gather(*(_ask(application, row) for row in claimed))
-            asked += len(claimed)
+            # Claimed one at a time by a few workers, as reminders are: a crash mid-burst
+            # leaves at most IN_FLIGHT claimed and unasked (marked lost later, never re-asked).
+            gate = asyncio.Semaphore(IN_FLIGHT)
+            sent = await asyncio.gather(*(_claim_and_ask(application, gate, i, now) for i in due))
+            asked += sum(sent)
     await arm(application)
     return asked
 
 
-async def _claim(services: Services, checkin_id: int, now: datetime) -> CheckIn | None:
-    async with services.sessions.begin() as db:
-        if not await checkins.claim(db, checkin_id, now, CHECKIN_OPEN_FOR):
-            return None  # another process or an earlier run asked it: never ask twice
-        return await db.get(CheckIn, checkin_id)
+async def _claim_and_ask(
+    application: Application, gate: asyncio.Semaphore, checkin_id: int, now: datetime
+) -> int:
+    services = services_in(application)
+    async with gate:
+        async with services.db.transaction() as db:
+            checkin = await checkins.claim(db, checkin_id, now, CHECKIN_OPEN_FOR)
+        if checkin is None:
+            return 0  # another process or an earlier run asked it: never ask twice
+        await _ask(application, checkin)
+        return 1
 
 
 async def _ask(application: Application, checkin: CheckIn) -> None:
-    services: Services = application.bot_data[SERVICES_KEY]
+    services = services_in(application)
     try:
         message = await with_retries(
             lambda: application.bot.send_message(
@@ -120,17 +138,16 @@ async def _ask(application: Application, checkin: CheckIn) -> None:
     except TelegramError as error:
         logger.error("Check-in %s to user %s failed: %s", checkin.id, checkin.user_id, error)
         message = None
-    async with services.sessions.begin() as db:
+    async with services.db.transaction() as db:
         if message is None:
             await checkins.expire(db, checkin.id)
         else:
-            await checkins.set_message(db, checkin.id, message.message_id)
+            await checkins.mark_asked(db, checkin.id, message.message_id)
 
 
 async def arm(application: Application) -> None:
     """(Re)schedule the dispatcher for the earliest due check-in, or remove it if none."""
-    services: Services = application.bot_data[SERVICES_KEY]
-    async with services.sessions() as db:
+    async with services_in(application).db.transaction() as db:
         wake = await checkins.next_wake(db)
     arm_dispatcher(application, DISPATCH_JOB_ID, dispatch_job, wake)
 

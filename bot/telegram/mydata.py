@@ -10,8 +10,9 @@ from telegram.ext import ContextTypes
 
 from bot.db import userdata, warmups
 from bot.telegram import checkin_jobs, reminder_jobs, texts
+from bot.telegram.buttons import Press, button
 from bot.telegram.callbacks import FORGET_NO, FORGET_YES
-from bot.telegram.delivery import answer_quietly, edit_if_changed, message_of, with_retries
+from bot.telegram.delivery import edit_if_changed, with_retries
 from bot.telegram.services import services_of
 
 logger = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     assert user is not None and chat is not None
     services = services_of(context)
     now = services.clock()
-    async with services.sessions.begin() as db:
+    async with services.db.transaction() as db:
         await warmups.ensure_user(db, user.id, chat.id, user.first_name, now)
         data = await userdata.export_user(db, user.id)
     document = {"exported_at": now.isoformat(), **data}
@@ -51,24 +52,17 @@ async def forget_command(update: Update, _context: ContextTypes.DEFAULT_TYPE) ->
     await message.reply_text(texts.FORGET_CONFIRM, reply_markup=keyboard, do_quote=False)
 
 
-async def forget_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button(lambda data: data if data in (FORGET_YES, FORGET_NO) else None)
+async def forget_tap(press: Press[str], context: ContextTypes.DEFAULT_TYPE) -> None:
     """🗑 Delete everything (or keep it): the users row goes, and every table cascades."""
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and user is not None
-    try:
-        message = message_of(query)
-        if query.data not in (FORGET_YES, FORGET_NO) or message is None:
-            return
-        if query.data == FORGET_NO:
-            await edit_if_changed(message, texts.FORGET_CANCELLED, None)
-            return
-        services = services_of(context)
-        async with services.sessions.begin() as db:
-            deleted = await userdata.forget_user(db, user.id)
-        logger.info("User %s asked to be forgotten (rows deleted: %s)", user.id, deleted)
-        # Their reminders and check-ins are gone: the dispatchers must not wake for them.
-        await reminder_jobs.arm(context.application)
-        await checkin_jobs.arm(context.application)
-        await edit_if_changed(message, texts.FORGOTTEN, None)
-    finally:
-        await answer_quietly(query, None)
+    if press.data == FORGET_NO:
+        await edit_if_changed(press.message, texts.FORGET_CANCELLED, None)
+        return
+    services = services_of(context)
+    async with services.db.transaction() as db:
+        deleted = await userdata.forget_user(db, press.user.id)
+    logger.info("User %s asked to be forgotten (rows deleted: %s)", press.user.id, deleted)
+    # Their reminders and check-ins are gone: the dispatchers must not wake for them.
+    await reminder_jobs.arm(context.application)
+    await checkin_jobs.arm(context.application)
+    await edit_if_changed(press.message, texts.FORGOTTEN, None)

@@ -24,7 +24,7 @@ from bot.db.models import ReminderSchedule, SentReminder, User
 from bot.telegram import texts
 from bot.telegram.callbacks import MENU_WARMUP, ReminderChoice
 from bot.telegram.delivery import with_retries
-from bot.telegram.services import Services
+from bot.telegram.services import Services, services_in
 from bot.telegram.wakeups import arm_dispatcher, start_dispatcher
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def dispatch_due(application: Application) -> int:
     """Send every reminder and snooze due now; returns how many were handed to Telegram."""
-    services: Services = application.bot_data["services"]
+    services = services_in(application)
     lock: asyncio.Lock = application.bot_data.setdefault("reminder_dispatch_lock", asyncio.Lock())
     handed_over = 0
     async with lock:
@@ -81,7 +81,7 @@ async def dispatch_due(application: Application) -> int:
         await _close_lost(services, now)
         seen: set[tuple[str, int]] = set()
         while True:
-            async with services.sessions() as db:
+            async with services.db.transaction() as db:
                 due = await reminders.due_schedules(db, now, BATCH_SIZE)
                 snoozes = [row.id for row in await reminders.due_snoozes(db, now, BATCH_SIZE)]
             fresh = [d for d in due if ("s", d.user_id) not in seen]
@@ -105,7 +105,7 @@ async def dispatch_due(application: Application) -> int:
 async def _close_lost(services: Services, now: datetime) -> None:
     """Say once, in the log, which reminders a stopped process may not have sent (see
     `reminders.close_lost`): the one thing at-most-once sending can lose, made visible."""
-    async with services.sessions.begin() as db:
+    async with services.db.transaction() as db:
         lost = await reminders.close_lost(db, now)
     for user_id, run_date in lost:
         logger.warning(
@@ -130,8 +130,8 @@ async def _claim_and_send(
 async def fire_next_reminder_now(application: Application, user_id: int) -> bool:
     """Send the runner's next reminder at once, as if its time had come (the sandbox's demo
     control). False when they have no reminders on, or that run's reminder was already sent."""
-    services: Services = application.bot_data["services"]
-    async with services.sessions() as db:
+    services = services_in(application)
+    async with services.db.transaction() as db:
         user = await db.get(User, user_id)
     if user is None:
         return False
@@ -151,7 +151,7 @@ async def _claim_scheduled(
 
     `early` sends the next reminder before its time (and whatever was done today).
     """
-    async with services.sessions.begin() as db:
+    async with services.db.transaction() as db:
         row = await db.get(ReminderSchedule, due.user_id, with_for_update=True)
         if row is None or not row.enabled or row.next_remind_at is None:
             return None
@@ -181,7 +181,7 @@ async def _claim_scheduled(
 
 
 async def _claim_snooze(services: Services, reminder_id: int) -> Outgoing | None:
-    async with services.sessions.begin() as db:
+    async with services.db.transaction() as db:
         if not await reminders.claim_snooze(db, reminder_id):
             return None
         sent = await db.get(SentReminder, reminder_id)
@@ -196,7 +196,7 @@ async def _claim_snooze(services: Services, reminder_id: int) -> Outgoing | None
 
 async def deliver(application: Application, outgoing: Outgoing) -> None:
     """Send one claimed reminder and record how it went."""
-    services: Services = application.bot_data["services"]
+    services = services_in(application)
     template = texts.REMINDER_AGAIN if outgoing.snoozed else texts.REMINDER
     text = template.format(
         time=outgoing.run_time.strftime("%H:%M"), minutes=services.routine.minutes
@@ -230,7 +230,7 @@ async def deliver(application: Application, outgoing: Outgoing) -> None:
         logger.error(
             "Reminder %s to user %s failed: %s", outgoing.reminder_id, outgoing.user_id, error
         )
-    async with services.sessions.begin() as db:
+    async with services.db.transaction() as db:
         await reminders.set_reminder_status(db, outgoing.reminder_id, status, message_id)
         if status == "blocked":
             await reminders.disable_schedule(db, outgoing.user_id)
@@ -238,8 +238,8 @@ async def deliver(application: Application, outgoing: Outgoing) -> None:
 
 async def arm(application: Application) -> None:
     """(Re)schedule the dispatcher for the earliest due instant, or remove it if none."""
-    services: Services = application.bot_data["services"]
-    async with services.sessions() as db:
+    services = services_in(application)
+    async with services.db.transaction() as db:
         wake = await reminders.next_wake(db)
     arm_dispatcher(application, DISPATCH_JOB_ID, dispatch_job, wake)
 

@@ -8,6 +8,7 @@ from datetime import datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import User as TelegramUser
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -28,8 +29,15 @@ from bot.coach.timezones import get_zone
 from bot.db import reminders, warmups
 from bot.db.models import ReminderDraft, SentReminder, User
 from bot.telegram import basics, texts
-from bot.telegram.callbacks import MENU_WARMUP, SetupTap, parse_reminder_choice, parse_setup
-from bot.telegram.delivery import answer_quietly, edit_if_changed, edit_in_place, message_of
+from bot.telegram.buttons import Press, button
+from bot.telegram.callbacks import (
+    MENU_WARMUP,
+    ReminderChoice,
+    SetupTap,
+    parse_reminder_choice,
+    parse_setup,
+)
+from bot.telegram.delivery import edit_if_changed, edit_in_place, with_retries
 from bot.telegram.reminder_jobs import SNOOZE, arm
 from bot.telegram.services import services_of
 
@@ -47,11 +55,11 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None and update.effective_chat is not None
     if not context.args:
-        await _open_setup(update, context)
+        await _open_setup(context, user, update.effective_chat.id)
         return
     services = services_of(context)
     now = services.clock()
-    async with services.sessions.begin() as db:
+    async with services.db.transaction() as db:
         account = await warmups.ensure_user(
             db, user.id, update.effective_chat.id, user.first_name, now
         )
@@ -86,7 +94,7 @@ async def reminders_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     services = services_of(context)
-    async with services.sessions() as db:
+    async with services.db.transaction() as db:
         row = await reminders.get_schedule(db, user.id)
         account = await db.get(User, user.id) if row else None
     if row is None or account is None:
@@ -119,54 +127,44 @@ def summary(rule: RunSchedule, upcoming: Reminder | None) -> str:
 # ------------------------------------------------------------------ the reminder's buttons
 
 
-async def reminder_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button(parse_reminder_choice)
+async def reminder_choice(press: Press[ReminderChoice], context: ContextTypes.DEFAULT_TYPE) -> None:
     """⏰ Snooze 10 min or 🛌 Not today on a reminder."""
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and user is not None
-    answer: str | None = None
-    try:
-        choice = parse_reminder_choice(query.data)
-        message = message_of(query)
-        if choice is None or message is None:
+    choice = press.data
+    services = services_of(context)
+    now = services.clock()
+    async with services.db.transaction() as db:
+        sent = await db.get(SentReminder, choice.reminder_id)
+        if sent is None or sent.user_id != press.user.id:
+            return  # forged: refused quietly
+        if sent.status != "sent":
+            press.answer = texts.ANSWER_REMINDER_HANDLED
             return
-        services = services_of(context)
-        now = services.clock()
-        async with services.sessions.begin() as db:
-            sent = await db.get(SentReminder, choice.reminder_id)
-            if sent is None or sent.user_id != user.id:
-                return  # forged: refused quietly
-            if sent.status != "sent":
-                answer = texts.ANSWER_REMINDER_HANDLED
-                return
-            account = await db.get(User, user.id)
-            zone = get_zone(account.timezone if account else "UTC")
-            if choice.choice == "z":
-                sent.status, sent.snooze_until = "snoozed", now + SNOOZE
-                text = texts.SNOOZED.format(time=(now + SNOOZE).astimezone(zone).strftime("%H:%M"))
-                keyboard = InlineKeyboardMarkup(
-                    [[InlineKeyboardButton(texts.START_WARMUP_BUTTON, callback_data=MENU_WARMUP)]]
-                )
-                answer = texts.ANSWER_SNOOZED
-            else:
-                sent.status = "dismissed"
-                text, keyboard, answer = texts.NOT_TODAY, None, texts.ANSWER_NOT_TODAY
-        await edit_if_changed(message, text, keyboard)
+        account = await db.get(User, press.user.id)
+        zone = get_zone(account.timezone if account else "UTC")
         if choice.choice == "z":
-            await arm(context.application)
-    finally:
-        await answer_quietly(query, answer)
+            sent.status, sent.snooze_until = "snoozed", now + SNOOZE
+            text = texts.SNOOZED.format(time=(now + SNOOZE).astimezone(zone).strftime("%H:%M"))
+            keyboard: InlineKeyboardMarkup | None = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(texts.START_WARMUP_BUTTON, callback_data=MENU_WARMUP)]]
+            )
+            press.answer = texts.ANSWER_SNOOZED
+        else:
+            sent.status = "dismissed"
+            text, keyboard, press.answer = texts.NOT_TODAY, None, texts.ANSWER_NOT_TODAY
+    await edit_if_changed(press.message, text, keyboard)
+    if choice.choice == "z":
+        await arm(context.application)
 
 
 # ------------------------------------------------------------------ the guided setup
 
 
-async def _open_setup(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
+async def _open_setup(context: ContextTypes.DEFAULT_TYPE, user: TelegramUser, chat_id: int) -> None:
     services = services_of(context)
     now = services.clock()
-    async with services.sessions.begin() as db:
-        account = await warmups.ensure_user(db, user.id, chat.id, user.first_name, now)
+    async with services.db.transaction() as db:
+        account = await warmups.ensure_user(db, user.id, chat_id, user.first_name, now)
         current = await reminders.get_schedule(db, user.id)
         draft = await reminders.get_draft(db, user.id)
         if draft is None:
@@ -178,50 +176,36 @@ async def _open_setup(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         draft.lead_minutes = current.lead_minutes if current else DEFAULT_LEAD_MINUTES
         draft.awaiting, draft.updated_at = None, now
         text, keyboard = _setup_view(draft)
-    sent = await context.bot.send_message(chat.id, text, reply_markup=keyboard)
-    async with services.sessions.begin() as db:
+    sent = await with_retries(
+        lambda: context.bot.send_message(chat_id, text, reply_markup=keyboard),
+        "sendMessage (reminder setup)",
+    )
+    async with services.db.transaction() as db:
         draft = await reminders.get_draft(db, user.id)
         if draft is not None:
             draft.message_id = sent.message_id
 
 
-async def open_setup_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """⏰ Set reminders on the welcome message."""
-    assert update.callback_query is not None
-    try:
-        await _open_setup(update, context)
-    finally:
-        await answer_quietly(update.callback_query, None)
-
-
-async def setup_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button(parse_setup)
+async def setup_tap(press: Press[SetupTap], context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button of the guided setup: toggle a day, pick a time, zone or lead, save, cancel."""
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and user is not None
-    answer: str | None = None
-    try:
-        tap = parse_setup(query.data)
-        message = message_of(query)
-        if tap is None or message is None:
+    tap = press.data
+    if tap.action == "open":
+        await _open_setup(context, press.user, press.chat_id)
+        return
+    services = services_of(context)
+    now = services.clock()
+    async with services.db.transaction() as db:
+        draft = await reminders.get_draft(db, press.user.id)
+        if draft is None or draft.message_id != press.message.message_id:
+            press.answer = texts.SETUP_GONE
             return
-        if tap.action == "open":
-            await _open_setup(update, context)
-            return
-        services = services_of(context)
-        now = services.clock()
-        async with services.sessions.begin() as db:
-            draft = await reminders.get_draft(db, user.id)
-            if draft is None or draft.message_id != message.message_id:
-                answer = texts.SETUP_GONE
-                return
-            outcome = await _apply_setup(db, draft, tap, now)
-            answer = outcome.answer
-            text, keyboard = outcome.final or _setup_view(draft, outcome.suggestions)
-        await edit_if_changed(message, text, keyboard)
-        if outcome.saved:
-            await arm(context.application)
-    finally:
-        await answer_quietly(query, answer)
+        outcome = await _apply_setup(db, draft, tap, now)
+        text, keyboard = outcome.final or _setup_view(draft, outcome.suggestions)
+    press.answer = outcome.answer
+    await edit_if_changed(press.message, text, keyboard)
+    if outcome.saved:
+        await arm(context.application)
 
 
 @dataclass(frozen=True)
@@ -284,7 +268,7 @@ async def text_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     assert message is not None and user is not None
     services = services_of(context)
     text = (message.text or "").strip()
-    async with services.sessions.begin() as db:
+    async with services.db.transaction() as db:
         draft = await reminders.get_draft(db, user.id)
         if draft is None or draft.awaiting is None or draft.message_id is None:
             draft = None

@@ -7,10 +7,10 @@ from telegram.ext import ContextTypes
 
 from bot.coach.progress import CHECKIN_CHOICES
 from bot.db import checkins, warmups
-from bot.db.models import User
 from bot.telegram import checkin_jobs, texts
+from bot.telegram.buttons import Press, button
 from bot.telegram.callbacks import CheckInSetting, parse_checkin_setting
-from bot.telegram.delivery import answer_quietly, edit_if_changed, message_of
+from bot.telegram.delivery import edit_if_changed
 from bot.telegram.services import services_of
 
 
@@ -19,38 +19,30 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     assert message is not None and user is not None and chat is not None
     services = services_of(context)
-    async with services.sessions.begin() as db:
+    async with services.db.transaction() as db:
         account = await warmups.ensure_user(db, user.id, chat.id, user.first_name, services.clock())
         minutes = await checkins.checkin_minutes(db, user.id)
         text, keyboard = settings_view(minutes, account.timezone)
     await message.reply_text(text, reply_markup=keyboard, do_quote=False)
 
 
-async def settings_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button(parse_checkin_setting)
+async def settings_tap(press: Press[CheckInSetting], context: ContextTypes.DEFAULT_TYPE) -> None:
     """A check-in delay button: store it, move waiting check-ins, redraw the settings."""
-    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
-    assert query is not None and user is not None and chat is not None
-    answer: str | None = None
-    try:
-        choice = parse_checkin_setting(query.data)
-        message = message_of(query)
-        if choice is None or message is None:
-            return
-        if choice.minutes is not None and choice.minutes not in CHECKIN_CHOICES:
-            return  # not a button we drew: refused quietly
-        services = services_of(context)
-        now = services.clock()
-        async with services.sessions.begin() as db:
-            account = await db.get(User, user.id)
-            if account is None:  # settings from before /forget: start afresh
-                account = await warmups.ensure_user(db, user.id, chat.id, user.first_name, now)
-            await checkins.set_checkin_minutes(db, user.id, choice.minutes, now)
-            text, keyboard = settings_view(choice.minutes, account.timezone)
-        answer = texts.ANSWER_SETTINGS_SAVED
-        await checkin_jobs.arm(context.application)
-        await edit_if_changed(message, text, keyboard)
-    finally:
-        await answer_quietly(query, answer)
+    minutes = press.data.minutes
+    if minutes is not None and minutes not in CHECKIN_CHOICES:
+        return  # not a button we drew: refused quietly
+    services = services_of(context)
+    now = services.clock()
+    async with services.db.transaction() as db:
+        user = press.user
+        # Settings from before /forget start afresh.
+        account = await warmups.ensure_user(db, user.id, press.chat_id, user.first_name, now)
+        await checkins.set_checkin_minutes(db, user.id, minutes, now)
+        text, keyboard = settings_view(minutes, account.timezone)
+    press.answer = texts.ANSWER_SETTINGS_SAVED
+    await checkin_jobs.arm(context.application)
+    await edit_if_changed(press.message, text, keyboard)
 
 
 def settings_view(minutes: int | None, timezone: str) -> tuple[str, InlineKeyboardMarkup]:

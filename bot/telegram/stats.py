@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
@@ -16,7 +15,7 @@ from bot.telegram import texts
 from bot.telegram.callbacks import MENU_WARMUP
 from bot.telegram.delivery import with_retries
 from bot.telegram.heatmap import render_calendar
-from bot.telegram.services import Services, services_of
+from bot.telegram.services import services_of
 
 
 @dataclass(frozen=True)
@@ -30,9 +29,11 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     assert message is not None and user is not None and chat is not None
     services = services_of(context)
-    async with services.sessions.begin() as db:
-        await warmups.ensure_user(db, user.id, chat.id, user.first_name, services.clock())
-    reply = await build_stats(services, user.id, services.clock())
+    now = services.clock()
+    async with services.db.transaction() as db:
+        await warmups.ensure_user(db, user.id, chat.id, user.first_name, now)
+        snapshot = await stats.load_stats(db, user.id, now)
+    reply = await stats_reply(snapshot)
     if reply.picture is None:
         keyboard = InlineKeyboardMarkup(
             [[InlineKeyboardButton(texts.START_WARMUP_BUTTON, callback_data=MENU_WARMUP)]]
@@ -46,10 +47,8 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     )
 
 
-async def build_stats(services: Services, user_id: int, now: datetime) -> StatsReply:
-    """Everything /stats does short of sending: the reads, the streak view, the picture."""
-    async with services.sessions.begin() as db:
-        snapshot = await stats.load_stats(db, user_id, now)
+async def stats_reply(snapshot: stats.StatsSnapshot) -> StatsReply:
+    """What /stats says about a snapshot: the text, and the calendar picture."""
     if snapshot.streak.total == 0:
         return StatsReply(texts.STATS_EMPTY, None)
     grid = calendar_grid(

@@ -14,7 +14,7 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
-from bot.telegram.services import SERVICES_KEY, Services
+from bot.telegram.services import services_in
 
 Dispatch = Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
@@ -37,7 +37,7 @@ def arm_dispatcher(
         job.schedule_removal()
     if wake is None:
         return
-    services: Services = application.bot_data[SERVICES_KEY]
+    services = services_in(application)
     delay = max(0.0, (wake - services.clock()).total_seconds())
     job_queue.run_once(dispatch, when=delay, name=name, job_kwargs=JOB_KWARGS)
 
@@ -53,7 +53,7 @@ def arm_dispatcher_by(
     job_queue = application.job_queue
     if job_queue is None:
         return
-    services: Services = application.bot_data[SERVICES_KEY]
+    services = services_in(application)
     delay = max(0.0, (due - services.clock()).total_seconds())
     wake_by = datetime.now(UTC) + timedelta(seconds=delay)
     jobs = job_queue.get_jobs_by_name(name)

@@ -5,22 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
 
 
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await upgrade_to_head(engine)
+async def database(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    await upgrade_to_head(database.engine)
     try:
-        yield engine
+        yield database
     finally:
-        await engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_session_factory(engine)
+        await database.dispose()

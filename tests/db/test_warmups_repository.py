@@ -6,46 +6,54 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.app import load_routine
 from bot.coach.walkthrough import Action, Status, Walkthrough, apply
 from bot.db import warmups
+from bot.db.engine import Database
+from bot.db.models import WarmupSession
 
 ROUTINE = load_routine(Path(__file__).resolve().parents[2] / "data" / "routine.toml")
 NOW = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
 
 
-async def _new_warmup(sessions: async_sessionmaker[AsyncSession]) -> int:
-    async with sessions.begin() as db:
+async def _new_warmup(database: Database) -> int:
+    async with database.transaction() as db:
         await warmups.ensure_user(db, 5, 5, "Runner", NOW)
         row = await warmups.create_warmup(db, 5, 5, Walkthrough.start(ROUTINE, NOW))
         return row.id
 
 
 async def test_save_step_stores_every_field_and_counts_a_version_once(
-    sessions: async_sessionmaker[AsyncSession],
+    database: Database,
 ) -> None:
-    warmup_id = await _new_warmup(sessions)
-    async with sessions.begin() as db:
+    warmup_id = await _new_warmup(database)
+    async with database.transaction() as db:
         row = await warmups.get_warmup(db, warmup_id)
         start = warmups.to_walkthrough(row)
         moved = apply(start, ROUTINE, Action.SKIP, start.version, NOW).state
         moved = replace(moved, status=Status.ENDED, finished_at=NOW + timedelta(minutes=3))
-        assert await warmups.save_step(db, row.id, start.version, moved)
-        # A second write made for the same version (a double tap) stores nothing.
-        assert not await warmups.save_step(db, row.id, start.version, start)
-    async with sessions() as db:
+        assert await warmups.save_step(db, row, start.version, moved)
+        # A second write made for the same version (a double tap) stores nothing, and the row
+        # shows what is stored.
+        assert not await warmups.save_step(db, row, start.version, start)
+        assert warmups.to_walkthrough(row) == moved
+    async with database.transaction() as db:
         assert warmups.to_walkthrough(await warmups.get_warmup(db, warmup_id)) == moved
 
 
-async def test_set_message_id(sessions: async_sessionmaker[AsyncSession]) -> None:
-    warmup_id = await _new_warmup(sessions)
-    async with sessions.begin() as db:
+async def test_set_message_id(database: Database) -> None:
+    warmup_id = await _new_warmup(database)
+    async with database.transaction() as db:
         await warmups.set_message_id(db, warmup_id, 42)
-    async with sessions() as db:
+    async with database.transaction() as db:
         assert (await warmups.get_warmup(db, warmup_id)).message_id == 42
 
 
-def test_the_prepared_update_writes_every_column_of_a_state() -> None:
-    assert set(warmups.state_values(Walkthrough.start(ROUTINE, NOW))) == set(warmups.STATE_COLUMNS)
+def test_a_state_is_stored_in_every_state_column() -> None:
+    state_columns = {c.name for c in WarmupSession.__table__.columns} - {
+        "id",
+        "user_id",
+        "chat_id",
+        "message_id",
+    }
+    assert set(warmups.state_values(Walkthrough.start(ROUTINE, NOW))) == state_columns

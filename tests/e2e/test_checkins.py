@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
+from bot.coach.progress import CHECKIN_OPEN_FOR
+from bot.db import checkins
 from bot.db.models import CheckIn
 from bot.sandbox.server import BotApiSandbox, SimulatedUser
 from bot.telegram import texts
@@ -16,7 +20,7 @@ from tests.harness import BotRunner, button_data, message_by_id, say
 
 async def stored_checkins(bot: BotRunner) -> list[CheckIn]:
     services = bot.application.bot_data["services"]
-    async with services.sessions() as db:
+    async with services.db.transaction() as db:
         return list((await db.execute(select(CheckIn).order_by(CheckIn.id))).scalars())
 
 
@@ -207,3 +211,25 @@ async def test_a_second_warmup_before_the_question_replaces_the_first_checkin(
     bot.clock.advance(minutes=90)
     assert await dispatch_checkins(bot.application) == 1
     assert len(questions(runner)) == 1
+
+
+async def test_a_checkin_a_stopped_process_was_asking_is_marked_lost_once_with_a_warning(
+    sandbox: BotApiSandbox, bot: BotRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    runner = sandbox.user(5090)
+    await complete_warmup(sandbox, runner)
+    bot.clock.advance(minutes=90)
+    [pending] = await stored_checkins(bot)
+    services = bot.application.bot_data["services"]
+    async with services.db.transaction() as db:  # a process claims it, then dies before asking
+        assert await checkins.claim(db, pending.id, bot.clock(), CHECKIN_OPEN_FOR)
+    assert await dispatch_checkins(bot.application) == 0, "never asked twice"
+    bot.clock.set(bot.clock() + checkins.LOST_AFTER + timedelta(minutes=1))
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.checkin_jobs"):
+        assert await dispatch_checkins(bot.application) == 0
+        assert await dispatch_checkins(bot.application) == 0
+    [lost] = await stored_checkins(bot)
+    assert lost.status == checkins.LOST
+    warnings = [r.getMessage() for r in caplog.records if "marked lost" in r.getMessage()]
+    assert len(warnings) == 1 and "user 5090" in warnings[0]
+    assert questions(runner) == []

@@ -133,7 +133,7 @@ async def test_random_input_never_breaks_the_bot(
 async def _assert_database_consistent(bot: BotRunner) -> None:
     services = bot.application.bot_data["services"]
     routine = services.routine
-    async with services.sessions() as db:
+    async with services.db.transaction() as db:
         sessions = list((await db.execute(select(WarmupSession))).scalars())
         schedules = list((await db.execute(select(ReminderSchedule))).scalars())
         sent = list((await db.execute(select(SentReminder))).scalars())

@@ -18,7 +18,7 @@ from tests.harness import BotRunner, button_data, message_by_id, say
 
 async def row_counts(bot: BotRunner) -> dict[str, int]:
     services = bot.application.bot_data["services"]
-    async with services.sessions() as db:
+    async with services.db.transaction() as db:
         return {
             name: await db.scalar(select(func.count()).select_from(table))
             for name, table in Base.metadata.tables.items()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.coach.schedule import RunSchedule
 from bot.db import reminders, warmups
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import SentReminder, WarmupSession
 from bot.sandbox.server import BotApiSandbox
@@ -22,12 +22,12 @@ REMINDER_TEXT = "Run at"
 
 
 async def stored_warmups(database_url: str) -> list[WarmupSession]:
-    engine = create_engine(database_url)
+    database = Database(database_url)
     try:
-        async with create_session_factory(engine)() as db:
+        async with database.transaction() as db:
             return list((await db.execute(select(WarmupSession))).scalars())
     finally:
-        await engine.dispose()
+        await database.dispose()
 
 
 async def test_sigterm_mid_tap_exits_0_and_loses_nothing(
@@ -96,10 +96,10 @@ async def test_sigkill_mid_warmup_then_restart_loses_nothing(
 
 async def _schedule_due_reminders(database_url: str, user_ids: list[int], due: datetime) -> None:
     """Runners whose next reminder is at `due` (real time), their run an hour later."""
-    engine = create_engine(database_url)
-    await upgrade_to_head(engine)
+    database = Database(database_url)
+    await upgrade_to_head(database.engine)
     try:
-        async with create_session_factory(engine).begin() as db:
+        async with database.transaction() as db:
             now = datetime.now(UTC)
             for user_id in user_ids:
                 user = await warmups.ensure_user(db, user_id, user_id, "Runner", now)
@@ -108,7 +108,7 @@ async def _schedule_due_reminders(database_url: str, user_ids: list[int], due: d
                 row.next_remind_at, row.next_run_at = due, due + timedelta(hours=1)
                 row.next_run_date = (due + timedelta(hours=1)).date()
     finally:
-        await engine.dispose()
+        await database.dispose()
 
 
 async def test_two_processes_send_each_reminder_once(
@@ -138,12 +138,12 @@ async def test_two_processes_send_each_reminder_once(
             ),
             timeout=60,
         )
-        engine = create_engine(database_url)
+        database = Database(database_url)
         try:
-            async with create_session_factory(engine)() as db:
+            async with database.transaction() as db:
                 rows = list((await db.execute(select(SentReminder))).scalars())
         finally:
-            await engine.dispose()
+            await database.dispose()
     finally:
         for process in processes:
             process.signal(signal.SIGTERM)

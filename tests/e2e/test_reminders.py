@@ -24,7 +24,7 @@ FRI_RUN_AT = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 
 async def rows(bot: BotRunner, model: type) -> list:
     services = bot.application.bot_data["services"]
-    async with services.sessions() as db:
+    async with services.db.transaction() as db:
         return list((await db.execute(select(model))).scalars())
 
 
@@ -273,6 +273,17 @@ async def test_a_typed_time_reaches_the_setup_card_through_a_telegram_5xx(
     assert [call.status for call in sandbox.calls_to("editMessageText")][-2:] == [502, 200]
 
 
+async def test_the_setup_card_arrives_through_a_telegram_5xx(
+    sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    runner = sandbox.user(3015)
+    sandbox.fail_next(1, status=502, methods={"sendMessage"})
+    setup = await say(sandbox, runner, "/remind")
+    assert setup.text.startswith(texts.SETUP_TITLE)
+    await runner.tap(setup.message_id, button_data(setup, "Mon"))
+    assert "Run days: Mon" in message_by_id(runner, setup.message_id).text
+
+
 async def test_a_real_scheduler_job_fires_and_starts_the_warmup(
     sandbox: BotApiSandbox, database_url: str
 ) -> None:
@@ -321,7 +332,7 @@ async def test_a_reminder_left_sending_by_a_stopped_process_is_marked_lost_and_l
         8602: ("sending", timedelta(minutes=10)),  # maybe still on its way (a late snooze)
         8603: ("sent", timedelta(hours=2)),
     }
-    async with services.sessions.begin() as db:
+    async with services.db.transaction() as db:
         for user_id, (status, ago) in left.items():
             await warmups.ensure_user(db, user_id, user_id, "R", now)
             db.add(

@@ -25,7 +25,7 @@ def day(offset: int) -> date:
 
 async def stored(bot: BotRunner, model: type) -> list:
     services = bot.application.bot_data["services"]
-    async with services.sessions() as db:
+    async with services.db.transaction() as db:
         return list((await db.execute(select(model))).scalars())
 
 
