@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -73,6 +74,7 @@ def build_application(
         routine=routine,
         db=database,
         clock=clock,
+        min_set_gap=timedelta(seconds=settings.min_set_seconds),
     )
     register_handlers(
         application, FloodGuard(settings.flood_burst, settings.flood_rate, flood_clock)

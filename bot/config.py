@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     # The flood guard: a burst of this many updates per user, refilled at this rate per second.
     flood_burst: int = Field(default=10, ge=1, le=10_000)
     flood_rate: float = Field(default=3.0, gt=0)
+    # A ✅ Done set this soon after the last one counts nothing: a gloved double tap lands on the
+    # redrawn card. At most 2 s, so that no real set (8 reps take well over ten) is refused;
+    # 0 turns the guard off.
+    min_set_seconds: float = Field(default=2.0, ge=0, le=2)
     # Per-user concurrency: updates of one user run in order, different users in parallel.
     # Enough to overlap the network waits; more only makes httpx's connection pool do more work
     # per request (64 cost the bot a third more CPU per update with 100 runners, and the p99

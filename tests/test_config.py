@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.config import Settings
+import pytest
+
+from bot.config import Settings, SettingsError, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -24,3 +26,10 @@ def test_the_readme_settings_table_lists_every_setting() -> None:
     first_cells = re.findall(r"^\| (`[A-Z_]+`.*?) \|", readme, re.MULTILINE)
     in_table = {name for cell in first_cells for name in re.findall(r"`([A-Z_]+)`", cell)}
     assert _setting_names() <= in_table
+
+
+def test_min_set_seconds_above_two_is_refused_in_one_line() -> None:
+    """At most 2 s, so that no real set is ever refused as a double tap."""
+    with pytest.raises(SettingsError, match=r"^Setting MIN_SET_SECONDS: .*less than or equal to 2"):
+        load_settings(min_set_seconds=3, _env_file=None)
+    assert load_settings(min_set_seconds=0, _env_file=None).min_set_seconds == 0

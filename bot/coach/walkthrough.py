@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from bot.coach.routine import Routine
@@ -34,6 +34,7 @@ class Outcome(enum.StrEnum):
     COMPLETED = "completed"
     ENDED = "ended"
     STALE = "stale"  # made for an earlier step: a double tap or an old message
+    TOO_SOON = "too_soon"  # a Done set right after the last one: a human double tap
     FINISHED = "finished"  # the warm-up is over; nothing changes
 
 
@@ -50,6 +51,8 @@ class Walkthrough:
 
     `version` grows with every change; buttons carry the version they were drawn for, so a tap
     made for an older picture (a double tap, an old message) is recognised and changes nothing.
+    `moved_at` is when a set was last counted or an exercise skipped: a second ✅ Done set a
+    moment later landed on the redrawn card (a gloved double tap), not after another set.
     """
 
     exercise_index: int  # 0-based; == len(routine.exercises) once finished
@@ -61,6 +64,7 @@ class Walkthrough:
     version: int
     started_at: datetime
     finished_at: datetime | None = None
+    moved_at: datetime | None = None
 
     @classmethod
     def start(cls, routine: Routine, now: datetime) -> Walkthrough:
@@ -112,17 +116,29 @@ class Step:
 
     @property
     def changed(self) -> bool:
-        return self.outcome not in (Outcome.STALE, Outcome.FINISHED)
+        return self.outcome not in (Outcome.STALE, Outcome.TOO_SOON, Outcome.FINISHED)
 
 
 def apply(
-    state: Walkthrough, routine: Routine, action: Action, version: int, now: datetime
+    state: Walkthrough,
+    routine: Routine,
+    action: Action,
+    version: int,
+    now: datetime,
+    min_set_gap: timedelta = timedelta(0),
 ) -> Step:
-    """Apply one tap made for `version` of the walk-through."""
+    """Apply one tap made for `version` of the walk-through. A ✅ Done set less than
+    `min_set_gap` after the last set or skip counts nothing: no real set is that quick."""
     if not state.is_active:
         return Step(state, Outcome.FINISHED)
     if version != state.version:
         return Step(state, Outcome.STALE)
+    if (
+        action is Action.DONE_SET
+        and state.moved_at is not None
+        and now - state.moved_at < min_set_gap
+    ):
+        return Step(state, Outcome.TOO_SOON)
     advanced = replace(state, version=state.version + 1)
     if action is Action.HOW_TO:
         shown = not state.showing_how_to
@@ -131,6 +147,7 @@ def apply(
     if action is Action.END:
         return Step(replace(advanced, status=Status.ENDED, finished_at=now), Outcome.ENDED)
     index = state.exercise_index
+    advanced = replace(advanced, moved_at=now)
     if action is Action.SKIP:
         skipped = _with(state.skipped, index, True)
         return _next_exercise(replace(advanced, skipped=skipped), routine, now, Outcome.SKIPPED)

@@ -77,6 +77,8 @@ class WarmupSession(Base):
     version: Mapped[int]
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When a set was last counted or an exercise skipped (the MIN_SET_SECONDS guard).
+    moved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ReminderSchedule(Base):

@@ -99,6 +99,7 @@ def to_walkthrough(row: WarmupSession) -> Walkthrough:
         version=row.version,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        moved_at=row.moved_at,
     )
 
 
@@ -113,6 +114,7 @@ def state_values(state: Walkthrough) -> dict[str, object]:
         "version": state.version,
         "started_at": state.started_at,
         "finished_at": state.finished_at,
+        "moved_at": state.moved_at,
     }
 
 

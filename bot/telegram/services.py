@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from telegram.ext import Application, ContextTypes
 
@@ -19,6 +20,8 @@ class Services:
     routine: Routine
     db: Database
     clock: Clock
+    # A ✅ Done set this soon after the last set or skip counts nothing (MIN_SET_SECONDS).
+    min_set_gap: timedelta = timedelta(0)
     # What this process last showed on each warm-up card (see delivery.ShownCards).
     shown: ShownCards = field(default_factory=ShownCards)
 

@@ -20,7 +20,7 @@ from bot.telegram.buttons import Press, button
 from bot.telegram.callbacks import MENU_WARMUP, ResumeChoice, WarmupTap, parse_resume, parse_tap
 from bot.telegram.cards import card_keyboard, card_text, resume_offer
 from bot.telegram.delivery import edit_if_changed, with_retries
-from bot.telegram.services import services_of
+from bot.telegram.services import Services, services_of
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ async def warmup_tap(press: Press[WarmupTap], context: ContextTypes.DEFAULT_TYPE
     """A button on a warm-up card: ✅ Done set, ℹ️ How to, ⏭ Skip exercise, ✖ End."""
     services = services_of(context)
     async with services.db.transaction() as db:
-        tapped = await _tap(db, press, services.routine, services.clock())
+        tapped = await _tap(db, press, services)
     if tapped.checkin_due is not None:
         checkin_jobs.arm_by(context.application, tapped.checkin_due)
     if tapped.step is None:
@@ -139,12 +139,10 @@ class _Tapped:
     checkin_due: datetime | None = None
 
 
-async def _tap(
-    db: AsyncSession, press: Press[WarmupTap], routine: Routine, now: datetime
-) -> _Tapped:
+async def _tap(db: AsyncSession, press: Press[WarmupTap], services: Services) -> _Tapped:
     """Read the warm-up, take the step, store it; a completing step also moves the streak and
     plans the check-in, all in the caller's one transaction."""
-    tap = press.data
+    tap, routine, now = press.data, services.routine, services.clock()
     row = await warmups.get_warmup(db, tap.warmup_id)
     if row is None or row.user_id != press.user.id:
         return _Tapped(None)  # forged or someone else's: refused quietly
@@ -155,11 +153,12 @@ async def _tap(
     elif row.message_id != press.message.message_id:
         state = warmups.to_walkthrough(row)
         return _Tapped(None, texts.ANSWER_OLD_CARD if state.is_active else texts.ANSWER_WARMUP_OVER)
-    step = apply(warmups.to_walkthrough(row), routine, tap.action, tap.version, now)
+    gap = services.min_set_gap
+    step = apply(warmups.to_walkthrough(row), routine, tap.action, tap.version, now, gap)
     if step.changed and not await warmups.save_step(db, row, tap.version, step.state):
         # Another tap on the same version (another process) was stored first: that one counted,
         # and this one is answered as if it had come second.
-        step = apply(warmups.to_walkthrough(row), routine, tap.action, tap.version, now)
+        step = apply(warmups.to_walkthrough(row), routine, tap.action, tap.version, now, gap)
     elif step.outcome is Outcome.COMPLETED:
         assert step.state.finished_at is not None
         note = await stats.record_completion(db, row, step.state, routine)
@@ -185,7 +184,7 @@ def _answer_for(step: Step, routine: Routine) -> str | None:
             return texts.ANSWER_COMPLETED
         case Outcome.ENDED:
             return texts.ANSWER_ENDED
-        case Outcome.STALE:
+        case Outcome.STALE | Outcome.TOO_SOON:
             return texts.ANSWER_ALREADY_COUNTED
         case Outcome.FINISHED:
             return texts.ANSWER_WARMUP_OVER

@@ -100,3 +100,43 @@ def test_end_stops_and_later_taps_change_nothing() -> None:
 def test_every_change_bumps_the_version(action: Action) -> None:
     state = Walkthrough.start(ROUTINE, T0)
     assert tap(state, action).state.version == state.version + 1
+
+
+GAP = timedelta(seconds=2)
+
+
+def at(state: Walkthrough, action: Action, seconds: float) -> Outcome:
+    return apply(
+        state, ROUTINE, action, state.version, T0 + timedelta(seconds=seconds), GAP
+    ).outcome
+
+
+def test_a_done_set_right_after_the_last_set_counts_nothing() -> None:
+    counted = apply(Walkthrough.start(ROUTINE, T0), ROUTINE, Action.DONE_SET, 1, T0, GAP)
+    assert counted.outcome is Outcome.SET_DONE and counted.state.moved_at == T0
+    # The second tap of a gloved double tap lands on the redrawn card (the new version).
+    too_soon = apply(counted.state, ROUTINE, Action.DONE_SET, 2, T0 + timedelta(seconds=0.15), GAP)
+    assert too_soon.outcome is Outcome.TOO_SOON and not too_soon.changed
+    assert too_soon.state == counted.state
+    assert at(counted.state, Action.DONE_SET, 1.99) is Outcome.TOO_SOON
+    assert at(counted.state, Action.DONE_SET, 2.0) is Outcome.EXERCISE_DONE
+
+
+def test_the_double_tap_guard_leaves_skip_end_how_to_and_the_first_set_alone() -> None:
+    start = Walkthrough.start(ROUTINE, T0)
+    assert at(start, Action.DONE_SET, 0) is Outcome.SET_DONE, "no set before the first"
+    moved = apply(start, ROUTINE, Action.DONE_SET, 1, T0, GAP).state
+    assert at(moved, Action.SKIP, 0.1) is Outcome.SKIPPED
+    assert at(moved, Action.END, 0.1) is Outcome.ENDED
+    shown = apply(moved, ROUTINE, Action.HOW_TO, moved.version, T0 + timedelta(seconds=5), GAP)
+    assert shown.state.moved_at == T0, "a how-to toggle is not a set"
+    skipped = apply(moved, ROUTINE, Action.SKIP, moved.version, T0 + timedelta(seconds=9), GAP)
+    assert at(skipped.state, Action.DONE_SET, 9.5) is Outcome.TOO_SOON, "nobody sets in 0.5 s"
+
+
+def test_without_a_gap_every_done_set_counts() -> None:
+    state = Walkthrough.start(ROUTINE, T0)
+    for _ in range(3):
+        step = apply(state, ROUTINE, Action.DONE_SET, state.version, T0)
+        assert step.changed
+        state = step.state

@@ -25,6 +25,7 @@ class BotProcess:
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "DEBUG",
             "FLOOD_RATE": "1000",
+            "MIN_SET_SECONDS": "0",
             **settings,
         }
         self.process: asyncio.subprocess.Process | None = None

@@ -6,6 +6,7 @@ import asyncio
 
 from sqlalchemy import select
 
+from bot.coach.clock import ManualClock
 from bot.db.models import WarmupSession
 from bot.sandbox.server import BotApiSandbox
 from bot.telegram import texts
@@ -76,6 +77,38 @@ async def test_concurrent_double_tap_counts_once(sandbox: BotApiSandbox, bot: Bo
     [session] = await stored_sessions(bot)
     assert session.sets_done[0] == 1
     assert not sandbox.unanswered_callback_queries()
+
+
+async def test_a_human_double_tap_on_the_redrawn_card_counts_one_set(
+    sandbox: BotApiSandbox, database_url: str, clock: ManualClock
+) -> None:
+    """Gloved thumbs tap twice, 30 ms and 150 ms apart: the second tap lands on the card the
+    first one redrew (its new version). With the default MIN_SET_SECONDS only one set counts."""
+    bot = BotRunner(sandbox, database_url, clock, min_set_seconds=2)
+    await bot.start()
+    try:
+        runner = sandbox.user(1020)
+        card = await say(sandbox, runner, "/warmup")
+        first = await runner.tap(card.message_id, button_data(card, "Done set"))
+        assert first.text == texts.ANSWER_SET_DONE.format(set_number=1)
+        for seconds in (0.03, 0.12):
+            clock.advance(seconds=seconds)
+            redrawn = message_by_id(runner, card.message_id)
+            again = await runner.tap(card.message_id, button_data(redrawn, "Done set"))
+            assert again.text == texts.ANSWER_ALREADY_COUNTED
+        [session] = await stored_sessions(bot)
+        assert session.sets_done[0] == 1
+        # The next real set, seconds later, counts; Skip is never held back.
+        clock.advance(seconds=20)
+        redrawn = message_by_id(runner, card.message_id)
+        second = await runner.tap(card.message_id, button_data(redrawn, "Done set"))
+        assert second.text == texts.ANSWER_EXERCISE_DONE.format(name="Wall Abs")
+        skip = await runner.tap(
+            card.message_id, button_data(message_by_id(runner, card.message_id), "Skip")
+        )
+        assert skip.text == texts.ANSWER_SKIPPED
+    finally:
+        await bot.stop()
 
 
 async def test_skip_and_summary_name_what_was_skipped(
