@@ -36,6 +36,7 @@ __all__ = [
     "Reminder",
     "RunSchedule",
     "ScheduleError",
+    "echo",
     "format_days",
     "local_date",
     "next_reminder",
@@ -118,11 +119,11 @@ class ScheduleError(ValueError):
 def _error(code: str, value: str = "", suggestions: str = "") -> ScheduleError:
     # Only `value` is the runner's own text and needs taming; suggestions are ours.
     return ScheduleError(
-        MESSAGES[code].format(value=_echo(value), suggestions=suggestions), code=code
+        MESSAGES[code].format(value=echo(value), suggestions=suggestions), code=code
     )
 
 
-def _echo(text: str) -> str:
+def echo(text: str) -> str:
     # User text goes back into a one-line message: fold whitespace and newlines, cap the length.
     flat = " ".join(text.split())
     return flat if len(flat) <= _MAX_ECHO else flat[: _MAX_ECHO - 1] + "…"

@@ -11,8 +11,10 @@ import difflib
 import functools
 import re
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 from typing import Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 __all__ = [
     "UnknownTimezone",
@@ -69,7 +71,6 @@ _CITY_ALIASES: Final[dict[str, str]] = {
 _OFFSET_RE: Final[re.Pattern[str]] = re.compile(
     r"^(?:utc|gmt|z)?\s*[+\-−]\s*\d{1,2}(?::?\d{2})?$", re.IGNORECASE
 )
-_ETC_OFFSET_RE: Final[re.Pattern[str]] = re.compile(r"^Etc/GMT[+-]\d+$")
 
 
 class UnknownTimezone(LookupError):
@@ -82,6 +83,7 @@ class _Index:
     by_lower: dict[str, str]  # "europe/berlin" -> "Europe/Berlin"
     by_city: dict[str, str]  # "new_york" -> "America/New_York" (last component)
     suggestion_keys: tuple[str, ...]  # keys of by_lower + by_city worth suggesting
+    current: dict[str, str]  # any name -> its current name (links to their targets)
 
 
 def _key(text: str) -> str:
@@ -94,31 +96,71 @@ def _city_key(text: str) -> str:
     return _key(text).replace("-", "_")
 
 
-def _city_preference(name: str) -> tuple[int, int, str]:
-    # Geographic areas first; within them the deeper path is the canonical one
-    # ("America/Argentina/Buenos_Aires" over the link "America/Buenos_Aires").
-    return (0 if name.split("/", 1)[0] in _AREAS else 1, -name.count("/"), name)
+def _tz_table(name: str) -> str:
+    """One of the tz database's tables (zone.tab, zone1970.tab), from the tzdata package that
+    zoneinfo falls back on, or from the system's tz folders; empty if neither has it."""
+    try:
+        return (resources.files("tzdata.zoneinfo") / name).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        pass
+    for folder in TZPATH:
+        path = Path(folder) / name
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return ""
+
+
+def _current_names(names: tuple[str, ...]) -> dict[str, str]:
+    """Every name mapped to the name the tz database uses for that zone today: itself for the
+    zones zone.tab and zone1970.tab list (and UTC), the target for a backward-compatible link
+    ("Canada/Atlantic" -> "America/Halifax", "Asia/Calcutta" -> "Asia/Kolkata": tzdata.zi's
+    L lines). A runner who types an old name exactly gets it, but only current ones are
+    suggested."""
+    listed = {
+        line.split("\t")[2]
+        for table in ("zone1970.tab", "zone.tab")
+        for line in _tz_table(table).splitlines()
+        if line and not line.startswith("#") and line.count("\t") >= 2
+    }
+    if not listed:  # no tables anywhere: fall back on the geographic areas
+        listed = {n for n in names if n.split("/", 1)[0] in _AREAS}
+    listed.add("UTC")
+    current = {n: n for n in names if n in listed}
+    for line in _tz_table("tzdata.zi").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "L" and parts[1] in current and parts[2] in names:
+            current.setdefault(parts[2], parts[1])
+    return current
 
 
 @functools.cache
 def _index() -> _Index:
     # Built once, lazily: available_timezones() walks the tz database on disk.
     names = tuple(sorted(n for n in available_timezones() if n not in _EXCLUDED))
+    current = _current_names(names)
+
+    def city_preference(name: str) -> tuple[int, int, int, str]:
+        # Current names first; then geographic areas, and within them the deeper path
+        # ("America/Argentina/Buenos_Aires" over the link "America/Buenos_Aires").
+        area = 0 if name.split("/", 1)[0] in _AREAS else 1
+        return (0 if current.get(name) == name else 1, area, -name.count("/"), name)
+
     by_lower = {n.lower(): n for n in names}
     by_city: dict[str, str] = {}
-    for name in sorted(names, key=_city_preference):
+    for name in sorted(names, key=city_preference):
         if "/" not in name or name.startswith("Etc/"):
             continue
-        by_city.setdefault(_city_key(name.rsplit("/", 1)[1]), name)
+        # A city typed is the zone by its current name ("Kiev" is Europe/Kyiv today).
+        by_city.setdefault(_city_key(name.rsplit("/", 1)[1]), current.get(name, name))
     known = set(names)
     for alias, target in _CITY_ALIASES.items():
         # An alias only counts if this tz database has its target (older ones lack Europe/Kyiv).
         if target in known:
             by_city.setdefault(alias, target)
     suggestion_keys = tuple(
-        k for k in [*by_lower, *by_city] if not _ETC_OFFSET_RE.match(by_lower.get(k, "") or "")
+        key for key in [*by_lower, *by_city] if (by_lower.get(key) or by_city[key]) in current
     )
-    return _Index(names, by_lower, by_city, suggestion_keys)
+    return _Index(names, by_lower, by_city, suggestion_keys, current)
 
 
 def all_timezones() -> tuple[str, ...]:
@@ -144,26 +186,26 @@ def suggest_timezones(text: str, limit: int = 5) -> list[str]:
     """IANA names close to `text`, best first, at most `limit`; [] when nothing is close."""
     if limit <= 0:
         return []
+    index = _index()
     exact = resolve_timezone(text)
-    if exact is not None:
-        return [exact]
+    if exact is not None and exact in index.current:
+        return [index.current[exact]]
     key = _key(text)
     if not key:
         return []
-    index = _index()
     # Match the whole text and, for "Europ/Berlin"-style typos, its last component as a city.
     probes = [key]
     if "/" in key:
         probes.append(_city_key(key.rsplit("/", 1)[1]))
     found: list[str] = []
     for probe in probes:
-        city = index.by_city.get(probe)
+        city = index.current.get(index.by_city.get(probe, ""))
         if city is not None and city not in found:
             found.append(city)
         for match in difflib.get_close_matches(
             probe, index.suggestion_keys, n=limit * 2, cutoff=0.6
         ):
-            name = index.by_lower.get(match) or index.by_city[match]
+            name = index.current[index.by_lower.get(match) or index.by_city[match]]
             if name not in found:
                 found.append(name)
     return found[:limit]

@@ -40,6 +40,15 @@ async def get_warmup(session: AsyncSession, warmup_id: int) -> WarmupSession | N
     return await session.get(WarmupSession, warmup_id)
 
 
+async def shown_on(session: AsyncSession, user_id: int, message_id: int) -> int | None:
+    """The id of the runner's warm-up whose card is this message, if any."""
+    return await session.scalar(
+        select(WarmupSession.id)
+        .where(WarmupSession.user_id == user_id, WarmupSession.message_id == message_id)
+        .limit(1)
+    )
+
+
 async def create_warmup(
     session: AsyncSession,
     user_id: int,

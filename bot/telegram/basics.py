@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot.telegram import texts
 from bot.telegram.callbacks import MENU_WARMUP, SETUP_OPEN
-from bot.telegram.delivery import answer_quietly
+from bot.telegram.delivery import answer_quietly, with_code
 from bot.telegram.services import services_of
 
 
@@ -39,7 +39,10 @@ async def unknown_command(update: Update, _context: ContextTypes.DEFAULT_TYPE) -
     message = update.effective_message
     assert message is not None and message.text is not None
     command = message.text.split(maxsplit=1)[0].split("@", 1)[0][:40]
-    await message.reply_text(texts.UNKNOWN_COMMAND.format(command=command), do_quote=False)
+    # Shown as code: Telegram makes any /word in a message a link that sends it, and tapping
+    # the command we just did not know would only send it again.
+    text, entities = with_code(texts.UNKNOWN_COMMAND, "command", command)
+    await message.reply_text(text, entities=entities, do_quote=False)
 
 
 async def plain_text(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:

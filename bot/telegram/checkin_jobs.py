@@ -38,23 +38,16 @@ IN_FLIGHT = 8
 
 
 def feel_keyboard(checkin_id: int) -> InlineKeyboardMarkup:
-    def label(score: int) -> str:
-        if score == FEEL_SCORES[0]:
-            return texts.CHECKIN_FEEL_LOW
-        if score == FEEL_SCORES[-1]:
-            return texts.CHECKIN_FEEL_HIGH
-        return str(score)
+    def button(score: int) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            texts.CHECKIN_FEEL_LABELS[score],
+            callback_data=CheckInTap(checkin_id, "f", str(score)).encode(),
+        )
 
-    # One row of five: each answer is a single tap.
+    # Three and two to a row, each with a word: wide enough for a gloved thumb (five in one
+    # row came out about 42 px wide each on a phone).
     return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    label(score), callback_data=CheckInTap(checkin_id, "f", str(score)).encode()
-                )
-                for score in FEEL_SCORES
-            ]
-        ]
+        [[button(score) for score in FEEL_SCORES[:3]], [button(score) for score in FEEL_SCORES[3:]]]
     )
 
 

@@ -14,7 +14,7 @@ from bot.telegram import texts
 from bot.telegram.buttons import Press, button
 from bot.telegram.callbacks import CheckInTap, parse_checkin
 from bot.telegram.checkin_jobs import pain_keyboard
-from bot.telegram.delivery import edit_if_changed
+from bot.telegram.delivery import edit_if_changed, remove_buttons
 from bot.telegram.services import services_of
 
 logger = logging.getLogger(__name__)
@@ -30,12 +30,14 @@ async def checkin_tap(press: Press[CheckInTap], context: ContextTypes.DEFAULT_TY
     view: tuple[str, InlineKeyboardMarkup | None] | None = None
     async with services.db.transaction() as db:
         checkin = await db.get(CheckIn, tap.checkin_id)
-        if checkin is None or checkin.user_id != press.user.id:
+        if checkin is not None and checkin.user_id != press.user.id:
             return  # forged or someone else's: refused quietly
-        if checkin.status == checkins.EXPIRED:
+        if checkin is None:  # gone with /forget
+            press.answer = texts.ANSWER_CHECKIN_CLOSED
+        elif checkin.status == checkins.EXPIRED:
             press.answer = texts.ANSWER_CHECKIN_CLOSED
             return
-        if tap.question == "f" and tap.answer.isdigit():
+        elif tap.question == "f" and tap.answer.isdigit():
             feel = int(tap.answer)
             if await checkins.answer_feel(db, checkin, feel, now):
                 view = texts.CHECKIN_PAIN.format(feel=feel), pain_keyboard(checkin.id)
@@ -49,7 +51,9 @@ async def checkin_tap(press: Press[CheckInTap], context: ContextTypes.DEFAULT_TY
                 press.answer = texts.ANSWER_THANKS
             else:
                 press.answer = texts.ANSWER_CHECKIN_NOTED
-    if view is not None:
+    if checkin is None:
+        await remove_buttons(press.message)
+    elif view is not None:
         await edit_if_changed(press.message, *view)
 
 

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, MessageEntity
 from telegram.error import BadRequest, NetworkError, TelegramError
 
 logger = logging.getLogger(__name__)
@@ -99,6 +99,17 @@ async def edit_in_place(
             raise
 
 
+async def remove_buttons(message: Message) -> None:
+    """Take the buttons off a message whose warm-up, reminder or check-in is gone (after
+    /forget): it keeps its words and stops inviting taps. Best effort."""
+    if message.reply_markup is None:
+        return
+    try:
+        await message.edit_reply_markup(None)
+    except TelegramError as error:
+        logger.info("Could not remove the buttons of message %s: %s", message.message_id, error)
+
+
 def message_of(query: CallbackQuery) -> Message | None:
     """The message a button was on; None when Telegram no longer gives it (too old to edit)."""
     return query.message if isinstance(query.message, Message) else None
@@ -110,6 +121,18 @@ async def answer_quietly(query: CallbackQuery, text: str | None) -> None:
         await query.answer(text or None)
     except TelegramError as error:
         logger.warning("Could not answer callback query %s: %s", query.id, error)
+
+
+def with_code(template: str, field: str, value: str) -> tuple[str, list[MessageEntity]]:
+    """`template` with `value` in place of `{field}`, and the entity that shows that value as
+    code (offsets in UTF-16 code units, as Telegram counts them)."""
+    before, marker, after = template.partition("{" + field + "}")
+    if not marker:
+        raise ValueError(f"{template!r} has no {{{field}}}")
+    offset = len(before.encode("utf-16-le")) // 2
+    length = len(value.encode("utf-16-le")) // 2
+    entity = MessageEntity(MessageEntity.CODE, offset, length)
+    return before + value + after, [entity]
 
 
 def _rows(keyboard: InlineKeyboardMarkup | None) -> object:

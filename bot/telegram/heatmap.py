@@ -1,32 +1,41 @@
 """The /stats calendar as a PNG: weeks as columns, Mon-Sun as rows, a colour per day and a legend.
 
-A pure function of the grid from `bot.coach.calendar`: no I/O, no clock, the same bytes for the
-same input. Drawn with Pillow's built-in font, so it needs no font files on the server.
+Drawn for a phone first: Telegram shows a photo about 300 px wide in a chat, so the picture is
+600 px wide (sharp on a 2x screen) and its smallest words are 24 px, 12 px on the phone. Words
+are few: two-letter weekdays, short months, one-word legend entries (wrapped onto a second line
+when a language needs the room).
+
+A pure function of the grid from `bot.coach.calendar` and the words to write: no I/O, no clock,
+the same bytes for the same input. The font is a DejaVu Sans subset shipped beside this module
+(fonts/LICENSE), so every language the bot speaks draws, Cyrillic included, on any server.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.coach.calendar import DayCell, grid_days
-from bot.coach.schedule import WEEKDAY_NAMES
-from bot.telegram import texts
 
-CELL = 40
-GAP = 8
-LEFT = 64  # weekday labels
-RIGHT = 28
-TOP = 92  # title and month labels
-BOTTOM = 72  # legend
+FONTS = Path(__file__).resolve().parent / "fonts"
+WIDTH = 600
+TITLE_SIZE = 32
+LABEL_SIZE = 24  # weekdays, months, legend: 12 px when shown 300 px wide
+CELL = 38
+GAP = 6
+LEFT = 58  # weekday labels
+TOP = 104  # title and month labels
+LEGEND_ROW = 40
 
 BACKGROUND = (255, 255, 255)
-INK = (55, 55, 60)
-FAINT_INK = (140, 140, 148)
+INK = (45, 45, 50)
+FAINT_INK = (110, 110, 118)
 COLOURS: dict[DayCell, tuple[int, int, int]] = {
     DayCell.DONE: (46, 160, 67),
     DayCell.MISSED: (236, 112, 99),
@@ -38,42 +47,72 @@ COLOURS: dict[DayCell, tuple[int, int, int]] = {
 }
 TODAY_OUTLINE = (40, 40, 48)
 PENDING_OUTLINE = (46, 160, 67)
-LEGEND: tuple[tuple[DayCell, str], ...] = (
-    (DayCell.DONE, texts.HEATMAP_DONE),
-    (DayCell.MISSED, texts.HEATMAP_MISSED),
-    (DayCell.FROZEN, texts.HEATMAP_FROZEN),
-    (DayCell.REST, texts.HEATMAP_REST),
+
+
+@dataclass(frozen=True)
+class CalendarLabels:
+    """The words on the picture, in the runner's language."""
+
+    title: str
+    weekdays: tuple[str, ...]  # Monday first, two letters or so
+    months: tuple[str, ...]  # January first, abbreviated
+    done: str
+    missed: str
+    frozen: str
+    rest: str
+    today: str
+
+
+ENGLISH = CalendarLabels(
+    title="Last 12 weeks",
+    weekdays=("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"),
+    months=("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    done="done",
+    missed="missed",
+    frozen="frozen",
+    rest="rest",
+    today="today",
 )
 
 
-def image_size(weeks: int) -> tuple[int, int]:
+def image_size(weeks: int, labels: CalendarLabels = ENGLISH) -> tuple[int, int]:
     """(width, height) of the picture for a calendar of `weeks` columns."""
-    return LEFT + weeks * (CELL + GAP) - GAP + RIGHT, TOP + 7 * (CELL + GAP) - GAP + BOTTOM
+    width = max(WIDTH, LEFT + weeks * (CELL + GAP) - GAP + 20)
+    rows = len(_legend_rows(labels, width))
+    return width, TOP + 7 * (CELL + GAP) - GAP + 20 + rows * LEGEND_ROW + 12
 
 
-def render_calendar(grid: Sequence[Sequence[DayCell]], today: date) -> bytes:
+def render_calendar(
+    grid: Sequence[Sequence[DayCell]], today: date, labels: CalendarLabels = ENGLISH
+) -> bytes:
     """PNG bytes of `grid` (7 rows × weeks, as `calendar_grid` returns it for `today`)."""
     if len(grid) != 7 or not grid[0] or any(len(row) != len(grid[0]) for row in grid):
         raise ValueError("grid must be 7 rows of equal, non-zero length")
     weeks = len(grid[0])
     days = grid_days(today, weeks)
-    image = Image.new("RGB", image_size(weeks), BACKGROUND)
+    image = Image.new("RGB", image_size(weeks, labels), BACKGROUND)
     draw = ImageDraw.Draw(image)
 
-    draw.text((LEFT, 18), texts.HEATMAP_TITLE, fill=INK, font=_font(22))
-    _month_labels(draw, [days[0][week] for week in range(weeks)])
+    draw.text((LEFT, 16), labels.title, fill=INK, font=_font(TITLE_SIZE, bold=True))
+    _month_labels(draw, [days[0][week] for week in range(weeks)], labels)
     for weekday in range(7):
         y = TOP + weekday * (CELL + GAP)
         draw.text(
-            (14, y + CELL // 2), WEEKDAY_NAMES[weekday], fill=FAINT_INK, font=_font(14), anchor="lm"
+            (12, y + CELL // 2),
+            labels.weekdays[weekday],
+            fill=FAINT_INK,
+            font=_font(LABEL_SIZE),
+            anchor="lm",
         )
         for week in range(weeks):
             x = LEFT + week * (CELL + GAP)
             _cell(draw, x, y, grid[weekday][week], is_today=days[weekday][week] == today)
-    _legend(draw, image.height - BOTTOM + 28)
+    legend_top = TOP + 7 * (CELL + GAP) - GAP + 20
+    for row, entries in enumerate(_legend_rows(labels, image.width)):
+        _legend_row(draw, legend_top + row * LEGEND_ROW + LEGEND_ROW // 2, entries, labels)
 
     buffer = io.BytesIO()
-    # zlib level 3 instead of the default 6: a third faster for about 4 KB more on ~15 KB.
+    # zlib level 3 instead of the default 6: a third faster for a few KB more.
     image.save(buffer, format="PNG", compress_level=3)
     return buffer.getvalue()
 
@@ -88,35 +127,73 @@ def _cell(draw: ImageDraw.ImageDraw, x: int, y: int, cell: DayCell, *, is_today:
     draw.rounded_rectangle(box, radius=8, fill=COLOURS[cell], outline=outline, width=width)
 
 
-def _month_labels(draw: ImageDraw.ImageDraw, mondays: list[date]) -> None:
-    """A month's short name above the first week whose Monday falls in it."""
+def _month_labels(draw: ImageDraw.ImageDraw, mondays: list[date], labels: CalendarLabels) -> None:
+    """A month's short name above the first week whose Monday falls in it (none so close to the
+    next that the two would touch)."""
+    font = _font(LABEL_SIZE)
+    last_end = -1
     for week, monday in enumerate(mondays):
         if week == 0 or monday.month != mondays[week - 1].month:
             x = LEFT + week * (CELL + GAP)
-            draw.text((x, TOP - 26), monday.strftime("%b"), fill=FAINT_INK, font=_font(14))
+            name = labels.months[monday.month - 1]
+            if x <= last_end:
+                continue
+            draw.text((x, TOP - 34), name, fill=FAINT_INK, font=font)
+            last_end = x + int(draw.textlength(name, font=font)) + 8
 
 
-def _legend(draw: ImageDraw.ImageDraw, y: int) -> None:
+_SWATCH = 22
+_ENTRY_GAP = 22
+
+
+def _legend_entries(labels: CalendarLabels) -> list[tuple[DayCell, str, bool]]:
+    return [
+        (DayCell.DONE, labels.done, False),
+        (DayCell.MISSED, labels.missed, False),
+        (DayCell.FROZEN, labels.frozen, False),
+        (DayCell.REST, labels.rest, False),
+        (DayCell.FUTURE, labels.today, True),
+    ]
+
+
+def _legend_rows(labels: CalendarLabels, width: int) -> list[list[tuple[DayCell, str, bool]]]:
+    """The legend's entries, as many to a row as fit in the picture's width."""
+    font = _font(LABEL_SIZE)
+    rows: list[list[tuple[DayCell, str, bool]]] = [[]]
     x = LEFT
-    font = _font(15)
-    swatch = 18
-    for cell, label in (*LEGEND, (DayCell.FUTURE, texts.HEATMAP_TODAY)):
-        outline = TODAY_OUTLINE if label == texts.HEATMAP_TODAY else None
+    for entry in _legend_entries(labels):
+        size = _SWATCH + 8 + int(font.getlength(entry[1]))
+        if rows[-1] and x + size > width - 12:
+            rows.append([])
+            x = LEFT
+        rows[-1].append(entry)
+        x += size + _ENTRY_GAP
+    return rows
+
+
+def _legend_row(
+    draw: ImageDraw.ImageDraw,
+    y: int,
+    entries: list[tuple[DayCell, str, bool]],
+    labels: CalendarLabels,
+) -> None:
+    x = LEFT
+    font = _font(LABEL_SIZE)
+    for cell, label, outlined in entries:
         draw.rounded_rectangle(
-            (x, y - swatch // 2, x + swatch, y + swatch // 2),
-            radius=4,
+            (x, y - _SWATCH // 2, x + _SWATCH, y + _SWATCH // 2),
+            radius=5,
             fill=COLOURS[cell],
-            outline=outline,
-            width=2 if outline else 0,
+            outline=TODAY_OUTLINE if outlined else None,
+            width=2 if outlined else 0,
         )
-        x += swatch + 8
+        x += _SWATCH + 8
         draw.text((x, y), label, fill=INK, font=font, anchor="lm")
-        x += int(draw.textlength(label, font=font)) + 22
+        x += int(draw.textlength(label, font=font)) + _ENTRY_GAP
 
 
 @cache
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    try:
-        return ImageFont.load_default(size=size)
-    except (TypeError, ImportError, OSError):  # Pillow without FreeType: the small bitmap font
-        return ImageFont.load_default()
+def _font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(
+        str(FONTS / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")), size
+    )

@@ -19,6 +19,7 @@ from bot.coach.schedule import (
     RemindSet,
     RunSchedule,
     ScheduleError,
+    echo,
     format_days,
     parse_remind_args,
     parse_time,
@@ -37,7 +38,7 @@ from bot.telegram.callbacks import (
     parse_reminder_choice,
     parse_setup,
 )
-from bot.telegram.delivery import edit_if_changed, edit_in_place, with_retries
+from bot.telegram.delivery import edit_if_changed, edit_in_place, remove_buttons, with_retries
 from bot.telegram.reminder_jobs import SNOOZE, arm
 from bot.telegram.services import services_of
 
@@ -135,26 +136,32 @@ async def reminder_choice(press: Press[ReminderChoice], context: ContextTypes.DE
     now = services.clock()
     async with services.db.transaction() as db:
         sent = await db.get(SentReminder, choice.reminder_id)
-        if sent is None or sent.user_id != press.user.id:
+        if sent is not None and sent.user_id != press.user.id:
             return  # forged: refused quietly
-        if sent.status != "sent":
+        if sent is not None and sent.status != "sent":
             press.answer = texts.ANSWER_REMINDER_HANDLED
             return
-        account = await db.get(User, press.user.id)
-        zone = get_zone(account.timezone if account else "UTC")
-        if choice.choice == "z":
-            sent.status, sent.snooze_until = "snoozed", now + SNOOZE
-            text = texts.SNOOZED.format(time=(now + SNOOZE).astimezone(zone).strftime("%H:%M"))
-            keyboard: InlineKeyboardMarkup | None = InlineKeyboardMarkup(
-                [[InlineKeyboardButton(texts.START_WARMUP_BUTTON, callback_data=MENU_WARMUP)]]
-            )
-            press.answer = texts.ANSWER_SNOOZED
-        else:
-            sent.status = "dismissed"
-            text, keyboard, press.answer = texts.NOT_TODAY, None, texts.ANSWER_NOT_TODAY
-    await edit_if_changed(press.message, text, keyboard)
-    if choice.choice == "z":
+        if sent is not None:
+            account = await db.get(User, press.user.id)
+            zone = get_zone(account.timezone if account else "UTC")
+            if choice.choice == "z":
+                sent.status, sent.snooze_until = "snoozed", now + SNOOZE
+                snoozed_until = (now + SNOOZE).astimezone(zone).strftime("%H:%M")
+            else:
+                sent.status = "dismissed"
+    if sent is None:  # gone with /forget
+        press.answer = texts.ANSWER_REMINDER_GONE
+        await remove_buttons(press.message)
+    elif choice.choice == "z":
+        press.answer = texts.ANSWER_SNOOZED
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(texts.START_WARMUP_BUTTON, callback_data=MENU_WARMUP)]]
+        )
+        await edit_if_changed(press.message, texts.SNOOZED.format(time=snoozed_until), keyboard)
         await arm(context.application)
+    else:
+        press.answer = texts.ANSWER_NOT_TODAY
+        await edit_if_changed(press.message, texts.NOT_TODAY, None)
 
 
 # ------------------------------------------------------------------ the guided setup
@@ -197,25 +204,34 @@ async def setup_tap(press: Press[SetupTap], context: ContextTypes.DEFAULT_TYPE) 
     now = services.clock()
     async with services.db.transaction() as db:
         draft = await reminders.get_draft(db, press.user.id)
-        if draft is None or draft.message_id != press.message.message_id:
-            press.answer = texts.SETUP_GONE
-            return
-        outcome = await _apply_setup(db, draft, tap, now)
-        text, keyboard = outcome.final or _setup_view(draft, outcome.suggestions)
+        closed = draft is None or draft.message_id != press.message.message_id
+        if draft is not None and not closed:
+            outcome = await _apply_setup(db, draft, tap, now)
+            text, keyboard = outcome.final or _setup_view(draft, outcome.suggestions)
+    if closed:  # saved, cancelled, replaced by a newer setup, or gone with /forget
+        press.answer = texts.SETUP_GONE
+        await remove_buttons(press.message)
+        return
     press.answer = outcome.answer
     await edit_if_changed(press.message, text, keyboard)
-    if outcome.saved:
+    if outcome.confirmation is not None:
+        # Saved: the schedule is confirmed at the bottom of the chat, where the runner looks
+        # (the setup card may be far up after typed answers).
+        await with_retries(
+            lambda: context.bot.send_message(press.chat_id, outcome.confirmation),
+            "sendMessage (reminders saved)",
+        )
         await arm(context.application)
 
 
 @dataclass(frozen=True)
 class _SetupOutcome:
-    """What a setup button did: the toast, the setup's last words (saved or cancelled), whether
-    a schedule was saved, and time zones to offer."""
+    """What a setup button did: the toast, the setup card's last words (saved or cancelled),
+    the saved schedule's summary for a new message, and time zones to offer."""
 
     answer: str | None = None
     final: tuple[str, None] | None = None
-    saved: bool = False
+    confirmation: str | None = None
     suggestions: list[str] = field(default_factory=list)
 
 
@@ -258,7 +274,11 @@ async def _apply_setup(
         assert account is not None
         _, upcoming = await reminders.save_schedule(db, account, rule, now)
         await db.delete(draft)
-        return _SetupOutcome(final=(summary(rule, upcoming), None), saved=True)
+        return _SetupOutcome(
+            answer=texts.ANSWER_SETUP_SAVED,
+            final=(texts.SETUP_SAVED, None),
+            confirmation=summary(rule, upcoming),
+        )
     return _SetupOutcome()
 
 
@@ -278,15 +298,18 @@ async def text_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             try:
                 if draft.awaiting == "time":
                     draft.run_time = parse_time(text).strftime("%H:%M")
-                    reply = texts.SETUP_TIME_SET.format(time=draft.run_time)
+                    reply = texts.SETUP_TIME_NOTED.format(time=draft.run_time)
                 else:
                     draft.timezone = parse_timezone(text)
-                    reply = texts.SETUP_TIMEZONE_SET.format(timezone=draft.timezone)
+                    reply = texts.SETUP_TIMEZONE_NOTED.format(timezone=draft.timezone)
                 draft.awaiting = None
             except ScheduleError as error:
                 reply = str(error)
-                if draft.awaiting == "timezone":
+                if draft.awaiting == "timezone" and error.code != "offset_timezone":
+                    # Suggestions go on the card as buttons, never as names to retype.
                     suggestions = suggest_timezones(text, limit=4)
+                    template = texts.SETUP_TIMEZONE_TAP if suggestions else texts.SETUP_CITY_HINT
+                    reply = template.format(value=echo(text))
             draft.updated_at = services.clock()
             view = _setup_view(draft, suggestions)
             setup_message_id = draft.message_id

@@ -78,6 +78,7 @@ NOT_TODAY = "🛌 Not today. Rest well, rest is training too."
 ANSWER_SNOOZED = "Snoozed for 10 minutes"
 ANSWER_NOT_TODAY = "Okay, not today"
 ANSWER_REMINDER_HANDLED = "Already taken care of."
+ANSWER_REMINDER_GONE = "This reminder is gone. Send /remind to set up new ones."
 
 SCHEDULE_SUMMARY = "Runs {days} at {time} ({timezone}). Reminder at {remind_time}. Next: {next}"
 SCHEDULE_OFF = "Runs {days} at {time} ({timezone}). Reminders are off: /remind on to resume."
@@ -107,8 +108,22 @@ SETUP_CANCELLED = "Reminder setup cancelled; nothing changed."
 SETUP_NEED_DAYS = "Pick at least one run day."
 SETUP_NEED_TIME = "Pick a run time."
 SETUP_GONE = "This setup has closed. Send /remind to start again."
-SETUP_TIME_SET = "Run time set to {time}."
-SETUP_TIMEZONE_SET = "Time zone set to {timezone}."
+# Typed answers change the draft on the setup card; nothing is kept until Save.
+SETUP_TIME_NOTED = "Run time {time} is on the setup card above: tap ✅ Save there to keep it."
+SETUP_TIMEZONE_NOTED = (
+    "Time zone {timezone} is on the setup card above: tap ✅ Save there to keep it."
+)
+SETUP_TIMEZONE_TAP = (
+    "I don't know the time zone '{value}'. If it is on the setup card above, tap it; "
+    "otherwise type the biggest city near you in the same time zone "
+    "(e.g. Berlin, New York, São Paulo)."
+)
+SETUP_CITY_HINT = (
+    "I don't know '{value}'. Type the biggest city near you in the same time zone "
+    "(e.g. Berlin, New York, São Paulo) or a zone name like Europe/Berlin."
+)
+SETUP_SAVED = "⏰ Reminder setup saved."
+ANSWER_SETUP_SAVED = "Reminders saved ✅"
 
 SLOW_DOWN = "Easy there, I'm catching up. One tap at a time 🙂"
 
@@ -150,24 +165,23 @@ STATS_CURRENT = "🔥 Current streak: {current}"
 STATS_LONGEST = "🏆 Longest: {longest}"
 STATS_FREEZES = "🧊 Freezes banked: {freezes} of {max} (next after {next_in} more)"
 STATS_FREEZES_FULL = "🧊 Freezes banked: {freezes} of {max}"
-STATS_TOTAL = "✅ Total warm-ups: {total}"
-STATS_WEEK_PLANNED = "📅 This week: {done} of {planned} planned runs"
-STATS_WEEK = "📅 This week: {done}"
+STATS_TOTAL = "✅ Warm-ups, all time: {total}"
+STATS_WEEK_PLANNED = "📅 This week: warm-ups on {done} days, {planned} runs planned"
+STATS_WEEK = "📅 This week: warm-ups on {done} days"
 STATS_FEEL = "🏃 Average run feel after warm-ups: {average:.1f} / 5 ({count} check-ins)"
 STATS_FEEL_ONE = "🏃 Run feel after warm-ups: {average:.0f} / 5 (1 check-in)"
 STATS_FEEL_NONE = "🏃 Run feel: answer a check-in after your next run to see it here."
 
-HEATMAP_TITLE = "Last 12 weeks"
-HEATMAP_DONE = "done"
-HEATMAP_MISSED = "missed"
-HEATMAP_FROZEN = "frozen"
-HEATMAP_REST = "rest"
-HEATMAP_TODAY = "today"
 
 # After-run check-ins
-CHECKIN_FEEL = "🏃 How did your run feel?\n1 = rough · 5 = great"
-CHECKIN_FEEL_LOW = "1 😣"
-CHECKIN_FEEL_HIGH = "5 🤩"
+CHECKIN_FEEL = "🏃 How did your run feel? Tap one: 1 was rough, 5 felt great."
+CHECKIN_FEEL_LABELS = {
+    1: "1 😣 Rough",
+    2: "2 😕 Heavy",
+    3: "3 😐 OK",
+    4: "4 🙂 Good",
+    5: "5 🤩 Great",
+}
 CHECKIN_PAIN = "🏃 Run feel: {feel}/5\n\nAny pain?"
 CHECKIN_PAIN_LABELS = {
     "none": "👍 None",

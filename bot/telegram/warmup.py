@@ -19,7 +19,7 @@ from bot.telegram import checkin_jobs, texts
 from bot.telegram.buttons import Press, button
 from bot.telegram.callbacks import MENU_WARMUP, ResumeChoice, WarmupTap, parse_resume, parse_tap
 from bot.telegram.cards import card_keyboard, card_text, resume_offer
-from bot.telegram.delivery import edit_if_changed, with_retries
+from bot.telegram.delivery import edit_if_changed, remove_buttons, with_retries
 from bot.telegram.services import Services, services_of
 
 logger = logging.getLogger(__name__)
@@ -84,22 +84,29 @@ async def resume_choice(press: Press[ResumeChoice], context: ContextTypes.DEFAUL
     routine, now = services.routine, services.clock()
     async with services.db.transaction() as db:
         row = await warmups.get_warmup(db, choice.warmup_id)
-        if row is None or row.user_id != press.user.id:
+        if row is not None and row.user_id != press.user.id:
             return  # not ours: refused quietly
-        state = warmups.to_walkthrough(row)
-        if not state.is_active:
+        state = warmups.to_walkthrough(row) if row is not None else None
+        running = row is not None and state is not None and state.is_active
+        if not running:
             press.answer = texts.ANSWER_WARMUP_OVER
-            return
-        old_message_id = row.message_id
-        if choice.restart:
-            ended = apply(state, routine, Action.END, state.version, now).state
-            if not await warmups.save_step(db, row, state.version, ended):
-                press.answer = texts.ANSWER_ALREADY_COUNTED
-                return
-            state = Walkthrough.start(routine, now)
-            row = await warmups.create_warmup(db, row.user_id, row.chat_id, state)
-        row.message_id = message.message_id
-        warmup_id = row.id
+        else:
+            assert row is not None and state is not None
+            old_message_id = row.message_id
+            if choice.restart:
+                ended = apply(state, routine, Action.END, state.version, now).state
+                if not await warmups.save_step(db, row, state.version, ended):
+                    press.answer = texts.ANSWER_ALREADY_COUNTED
+                    return
+                state = Walkthrough.start(routine, now)
+                row = await warmups.create_warmup(db, row.user_id, row.chat_id, state)
+            row.message_id = message.message_id
+            warmup_id = row.id
+    if not running:
+        if row is None:  # gone with /forget: the offer has nothing left to offer
+            await remove_buttons(message)
+        return
+    assert state is not None
     await edit_if_changed(
         message, card_text(state, routine), card_keyboard(warmup_id, state), services.shown
     )
@@ -114,6 +121,10 @@ async def warmup_tap(press: Press[WarmupTap], context: ContextTypes.DEFAULT_TYPE
     services = services_of(context)
     async with services.db.transaction() as db:
         tapped = await _tap(db, press, services)
+    if tapped.gone:
+        press.answer = texts.ANSWER_WARMUP_OVER
+        await remove_buttons(press.message)
+        return
     if tapped.checkin_due is not None:
         checkin_jobs.arm_by(context.application, tapped.checkin_due)
     if tapped.step is None:
@@ -137,6 +148,7 @@ class _Tapped:
     answer: str | None = None
     note: CompletionNote | None = None
     checkin_due: datetime | None = None
+    gone: bool = False  # the warm-up is no longer stored (the runner used /forget)
 
 
 async def _tap(db: AsyncSession, press: Press[WarmupTap], services: Services) -> _Tapped:
@@ -144,7 +156,12 @@ async def _tap(db: AsyncSession, press: Press[WarmupTap], services: Services) ->
     plans the check-in, all in the caller's one transaction."""
     tap, routine, now = press.data, services.routine, services.clock()
     row = await warmups.get_warmup(db, tap.warmup_id)
-    if row is None or row.user_id != press.user.id:
+    if row is None:
+        # Gone (/forget deleted it) unless this message shows another warm-up of the runner's:
+        # then the data was forged, and their real card keeps its buttons.
+        shown = await warmups.shown_on(db, press.user.id, press.message.message_id)
+        return _Tapped(None, gone=shown is None)
+    if row.user_id != press.user.id:
         return _Tapped(None)  # forged or someone else's: refused quietly
     if row.message_id is None:
         # The card was sent but its message id never recorded (a crash, a timed-out send that

@@ -108,3 +108,33 @@ def test_get_zone_is_cached() -> None:
 def test_get_zone_refuses_unknown_names(name: str) -> None:
     with pytest.raises(UnknownTimezone):
         get_zone(name)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Canada Atlantik", "America/Halifax"),
+        ("US Eastrn", "America/New_York"),
+        ("Calcuta", "Asia/Kolkata"),
+        ("Brazil East", "America/Sao_Paulo"),
+        ("Kiev", "Europe/Kyiv"),
+    ],
+)
+def test_suggestions_are_todays_names_never_old_links(typed: str, expected: str) -> None:
+    """Canada/Atlantic, US/Eastern or Asia/Calcutta still work when typed exactly, but a
+    suggestion is always the name the tz database uses today."""
+    suggested = suggest_timezones(typed, limit=4)
+    assert expected in suggested
+    current = {line.split("\t")[2] for line in _zone_tab().splitlines() if "\t" in line}
+    assert set(suggested) <= current | {"UTC"}, suggested
+
+
+def _zone_tab() -> str:
+    from bot.coach.timezones import _tz_table
+
+    return "\n".join(
+        line
+        for table in ("zone.tab", "zone1970.tab")
+        for line in _tz_table(table).splitlines()
+        if not line.startswith("#")
+    )

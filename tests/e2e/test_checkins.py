@@ -56,8 +56,9 @@ async def test_checkin_is_asked_90_minutes_later_and_answered_in_two_taps(
     assert await dispatch_checkins(bot.application) == 1
     question = runner.last_bot_message()
     assert question.text == texts.CHECKIN_FEEL
-    labels = [label for row in question.buttons for label, _ in row]
-    assert labels == ["1 😣", "2", "3", "4", "5 🤩"]
+    labels = [[label for label, _ in row] for row in question.buttons]
+    # Three and two to a row, with words: wide enough for a gloved thumb.
+    assert labels == [["1 😣 Rough", "2 😕 Heavy", "3 😐 OK"], ["4 🙂 Good", "5 🤩 Great"]]
     # Asked exactly once, also when the dispatcher runs again or after a restart.
     assert await dispatch_checkins(bot.application) == 0
     await bot.restart()

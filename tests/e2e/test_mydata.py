@@ -100,3 +100,36 @@ async def test_forget_after_confirmation_deletes_everything_and_starts_afresh(
     assert (await say(sandbox, runner, "/reminders")).text == texts.NO_SCHEDULE
     exported = json.loads((await say(sandbox, runner, "/export")).document)
     assert exported["warmups"] == [] and exported["streak"] is None
+
+
+async def test_buttons_of_a_forgotten_runner_say_so_and_go(
+    sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    """After /forget, the old warm-up card, reminder and check-in still show buttons in the
+    chat. A tap on one is answered in words, and the message loses its buttons."""
+    runner = sandbox.user(6004)
+    await say(sandbox, runner, "/remind daily 07:00 UTC 30")
+    await complete_warmup(sandbox, runner)
+    bot.clock.advance(minutes=90)
+    await dispatch_checkins(bot.application)
+    question = runner.last_bot_message()
+    bot.clock.set(datetime(2026, 11, 26, 6, 30, tzinfo=UTC))
+    await dispatch_due(bot.application)
+    reminder = runner.last_bot_message()
+    assert reminder.text.startswith("Run at 07:00")
+    card = await say(sandbox, runner, "/warmup")
+    await runner.tap(card.message_id, button_data(card, "Done set"))
+    confirm = await say(sandbox, runner, "/forget")
+    await runner.tap(confirm.message_id, button_data(confirm, "Delete everything"))
+
+    for message, label, answer in (
+        (card, "Done set", texts.ANSWER_WARMUP_OVER),
+        (question, "4", texts.ANSWER_CHECKIN_CLOSED),
+        (reminder, "Snooze", texts.ANSWER_REMINDER_GONE),
+    ):
+        shown = message_by_id(runner, message.message_id)
+        tapped = await runner.tap(message.message_id, button_data(shown, label))
+        assert tapped.text == answer
+        after = message_by_id(runner, message.message_id)
+        assert after.buttons == [] and after.text == shown.text
+    assert await row_counts(bot) == dict.fromkeys(Base.metadata.tables, 0), "nothing re-created"

@@ -219,7 +219,8 @@ async def test_guided_setup_in_one_message(sandbox: BotApiSandbox, bot: BotRunne
     shown = message_by_id(runner, setup.message_id)
     await runner.tap(setup.message_id, button_data(shown, "Time zone"))
     reply = await say(sandbox, runner, "Europ/Berlim")
-    assert "\n" not in reply.text
+    assert reply.text == texts.SETUP_TIMEZONE_TAP.format(value="Europ/Berlim")
+    assert "Europe/Berlin" not in reply.text, "suggestions are buttons, not names to retype"
     shown = message_by_id(runner, setup.message_id)
     assert "🌍 Europe/Berlin" in [label for row in shown.buttons for label, _ in row]
     await runner.tap(setup.message_id, button_data(shown, "🌍 Europe/Berlin"))
@@ -228,10 +229,10 @@ async def test_guided_setup_in_one_message(sandbox: BotApiSandbox, bot: BotRunne
     assert "Run days: Mon, Wed, Fri" in shown.text and "Run time: 07:00" in shown.text
     await runner.tap(setup.message_id, button_data(shown, "Save"))
     done = message_by_id(runner, setup.message_id)
-    assert done.text == (
+    assert (done.text, done.buttons) == (texts.SETUP_SAVED, [])
+    assert runner.last_bot_message().text == (
         "Runs Mon, Wed, Fri at 07:00 (Europe/Berlin). Reminder at 06:30. Next: Fri 27 Nov 06:30"
     )
-    assert done.buttons == []
     # The zone is remembered for the next setup.
     again = await say(sandbox, runner, "/remind")
     assert "Time zone: Europe/Berlin" in again.text
@@ -244,7 +245,8 @@ async def test_typed_time_and_city_in_setup(sandbox: BotApiSandbox, bot: BotRunn
     shown = message_by_id(runner, setup.message_id)
     await runner.tap(setup.message_id, button_data(shown, "Other time"))
     assert (await say(sandbox, runner, "25:99")).text.count("25:99") == 1
-    assert (await say(sandbox, runner, "08:45")).text == texts.SETUP_TIME_SET.format(time="08:45")
+    noted = (await say(sandbox, runner, "08:45")).text
+    assert noted == texts.SETUP_TIME_NOTED.format(time="08:45"), "a draft until Save, and says so"
     shown = message_by_id(runner, setup.message_id)
     await runner.tap(setup.message_id, button_data(shown, "Time zone"))
     await say(sandbox, runner, "kolkata")
@@ -252,12 +254,26 @@ async def test_typed_time_and_city_in_setup(sandbox: BotApiSandbox, bot: BotRunn
     assert "Time zone: Asia/Kolkata" in shown.text
     await runner.tap(setup.message_id, button_data(shown, "15 min"))
     shown = message_by_id(runner, setup.message_id)
-    await runner.tap(setup.message_id, button_data(shown, "Save"))
-    assert message_by_id(runner, setup.message_id).text.startswith(
+    saved = await runner.tap(setup.message_id, button_data(shown, "Save"))
+    assert saved.text == texts.ANSWER_SETUP_SAVED
+    assert message_by_id(runner, setup.message_id).text == texts.SETUP_SAVED
+    # The confirmation is at the bottom of the chat, where the runner is looking.
+    assert runner.last_bot_message().text.startswith(
         "Runs Sat at 08:45 (Asia/Kolkata). Reminder at 08:30. Next: Sat 28 Nov 08:30"
     )
     # Once saved, text is text again.
     assert (await say(sandbox, runner, "hello")).text == texts.PLAIN_TEXT
+
+
+async def test_a_city_the_bot_does_not_know_gets_a_hint_on_what_to_type(
+    sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    runner = sandbox.user(3017)
+    setup = await say(sandbox, runner, "/remind")
+    await runner.tap(setup.message_id, button_data(setup, "Time zone"))
+    reply = await say(sandbox, runner, "Qxyzzy")
+    assert reply.text == texts.SETUP_CITY_HINT.format(value="Qxyzzy")
+    assert "biggest city near you" in reply.text
 
 
 async def test_a_typed_time_reaches_the_setup_card_through_a_telegram_5xx(
@@ -268,7 +284,8 @@ async def test_a_typed_time_reaches_the_setup_card_through_a_telegram_5xx(
     await runner.tap(setup.message_id, button_data(setup, "Other time"))
     sandbox.fail_next(1, status=502, methods={"editMessageText"})
     # The card is edited before the answer is sent: once the answer is here, so is the card.
-    assert (await say(sandbox, runner, "06:15")).text == texts.SETUP_TIME_SET.format(time="06:15")
+    noted = (await say(sandbox, runner, "06:15")).text
+    assert noted == texts.SETUP_TIME_NOTED.format(time="06:15")
     assert "Run time: 06:15" in message_by_id(runner, setup.message_id).text
     assert [call.status for call in sandbox.calls_to("editMessageText")][-2:] == [502, 200]
 

@@ -297,6 +297,9 @@ async def test_start_help_menu_and_bad_input(sandbox: BotApiSandbox, bot: BotRun
     assert [c["command"] for c in sandbox.commands] == [c for c, _ in texts.COMMANDS]
     unknown = await say(sandbox, runner, "/fly to the moon")
     assert unknown.text == texts.UNKNOWN_COMMAND.format(command="/fly")
+    # The unknown command is shown as code, so Telegram does not make it a link that sends it.
+    start = unknown.text.index("/fly")
+    assert {"type": "code", "offset": start, "length": 4} in unknown.entities
     assert (await say(sandbox, runner, "hello?")).text == texts.PLAIN_TEXT
     answer = await runner.tap(welcome.message_id, "not-a-button-we-made")
     assert answer.text is None

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 from PIL import Image
 
 from bot.coach.calendar import DayCell, calendar_grid
-from bot.telegram.heatmap import CELL, COLOURS, GAP, LEFT, TOP, image_size, render_calendar
+from bot.telegram.heatmap import (
+    CELL,
+    COLOURS,
+    ENGLISH,
+    GAP,
+    LABEL_SIZE,
+    LEFT,
+    TITLE_SIZE,
+    TOP,
+    _font,
+    image_size,
+    render_calendar,
+)
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 MWF = frozenset({0, 2, 4})
@@ -60,3 +73,29 @@ def test_same_input_same_bytes_and_other_widths() -> None:
 def test_a_malformed_grid_is_refused() -> None:
     with pytest.raises(ValueError):
         render_calendar([[DayCell.REST]] * 6, TODAY)
+
+
+def test_the_words_read_on_a_phone_where_the_picture_is_300_px_wide() -> None:
+    """Telegram shows a photo about 300 px wide in a phone's chat: the weekday, month and legend
+    words must still be at least 11 px tall there (the old 660 px picture's were about 5)."""
+    width, _ = image_size(12)
+    scale = 300 / width
+    for size in (LABEL_SIZE, TITLE_SIZE):
+        _, top, _, bottom = _font(size).getbbox("Mo Sep done")
+        assert (bottom - top) * scale >= 11, size
+    # Few words: two-letter weekdays, one word per legend entry.
+    assert all(len(day) <= 2 for day in ENGLISH.weekdays)
+    assert all(" " not in word for word in (ENGLISH.done, ENGLISH.missed, ENGLISH.rest))
+
+
+def test_a_language_with_long_words_wraps_the_legend_instead_of_cutting_it() -> None:
+    long = replace(
+        ENGLISH, done="ausgeführt-ausgeführt", missed="ausgelassen-ausgelassen", rest="Ruhetag"
+    )
+    grid = calendar_grid([TODAY], [], MWF, TODAY)
+    image = Image.open(io.BytesIO(render_calendar(grid, TODAY, long))).convert("RGB")
+    assert image.size == image_size(12, long) and image.height > image_size(12)[1]
+    # Nothing is drawn in the right margin: no word runs off the picture.
+    width, height = image.size
+    margin = image.crop((width - 8, 0, width, height))
+    assert margin.getcolors() == [(8 * height, (255, 255, 255))]
