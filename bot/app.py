@@ -21,7 +21,7 @@ from bot.telegram.checkin_jobs import start_checkin_jobs
 from bot.telegram.concurrency import PerChatUpdateProcessor
 from bot.telegram.flood import FloodGuard
 from bot.telegram.rate_limit import SendRateLimiter
-from bot.telegram.registry import command_menu, register_handlers
+from bot.telegram.registry import publish_profile, register_handlers
 from bot.telegram.reminder_jobs import start_reminder_jobs
 from bot.telegram.services import SERVICES_KEY, Services
 
@@ -88,7 +88,7 @@ async def _post_init(application: Application) -> None:
         await upgrade_to_head(services.db.engine)
     except (SQLAlchemyError, OSError) as error:
         raise StartupError(f"Setting DATABASE_URL: cannot open the database ({error})") from None
-    await application.bot.set_my_commands(command_menu())
+    await publish_profile(application.bot)
     start_reminder_jobs(application)
     start_checkin_jobs(application)
     logger.info("Bot @%s is ready", application.bot.username)

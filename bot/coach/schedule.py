@@ -53,46 +53,52 @@ WEEKDAY_NAMES: Final[tuple[str, ...]] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat
 DEFAULT_LEAD_MINUTES: Final[int] = 30
 MAX_LEAD_MINUTES: Final[int] = 180
 
+
+def _(message: str) -> str:
+    """Marks a text for the translation catalogues (pybabel's `_` keyword) and returns it as it
+    is: the domain speaks English; the Telegram layer translates by the error's code."""
+    return message
+
+
 # Every user-facing line lives here so the wording can be reviewed (and translated) together.
-# Each must stay ONE line, say what was wrong and show the expected form. No angle brackets:
-# the Telegram layer may send these with HTML parse mode.
+# Each must stay ONE line, say what was wrong and show the expected form.
 MESSAGES: Final[dict[str, str]] = {
-    "usage": (
+    "usage": _(
         "Tell me when you run, e.g. /remind mon,wed,fri 07:00 Europe/Berlin 30"
         " (time zone and lead minutes are optional) · /remind off · /remind on."
     ),
-    "missing_days": "I need the run days. Use e.g. mon,wed,fri · mon-fri · daily · weekends.",
-    "bad_days": (
+    "missing_days": _("I need the run days. Use e.g. mon,wed,fri · mon-fri · daily · weekends."),
+    "bad_days": _(
         "I couldn't read the days '{value}'. Use e.g. mon,wed,fri · mon-fri · daily · weekends."
     ),
-    "missing_time": (
+    "missing_time": _(
         "I need a run time after the days '{value}'. Use e.g. /remind mon,wed,fri 07:00."
     ),
-    "bad_time": (
+    "bad_time": _(
         "I couldn't read the time '{value}'. Use 24-hour HH:MM from 00:00 to 23:59, e.g. 07:00."
     ),
-    "bad_timezone": (
+    "bad_timezone": _(
         "I don't know the time zone '{value}'. Use a name like Europe/Berlin or a city like Berlin."
     ),
-    "bad_timezone_suggest": (
+    "bad_timezone_suggest": _(
         "I don't know the time zone '{value}' — did you mean {suggestions}?"
         " Use a name like Europe/Berlin or a city like Berlin."
     ),
-    "offset_timezone": (
+    "offset_timezone": _(
         "A fixed offset like '{value}' ignores daylight saving. Use a place instead,"
         " e.g. Europe/Berlin or Berlin."
     ),
-    "bad_lead": (
+    "bad_lead": _(
         "I couldn't read the lead time '{value}'. Use whole minutes from 0 to 180, e.g. 30."
     ),
-    "lead_range": (
+    "lead_range": _(
         "The lead time '{value}' is out of range. Use whole minutes from 0 to 180, e.g. 30."
     ),
-    "too_many": (
+    "too_many": _(
         "I didn't expect '{value}'. Use /remind mon,wed,fri 07:00 Europe/Berlin 30"
         " — time zone and lead minutes are optional, in that order."
     ),
-    "toggle_extra": "'/remind {value}' takes nothing else. Use /remind off or /remind on.",
+    "toggle_extra": _("'/remind {value}' takes nothing else. Use /remind off or /remind on."),
 }
 
 # How many suggestions to put in an error line; more would not fit on one readable line.
@@ -107,19 +113,22 @@ class ScheduleError(ValueError):
     `code` is the MESSAGES key, so callers can branch (or translate) without matching text.
     """
 
-    def __init__(self, message: str, code: str = "invalid") -> None:
+    def __init__(
+        self, message: str, code: str = "invalid", value: str = "", suggestions: str = ""
+    ) -> None:
         super().__init__(message)
-        self.code = code
+        self.code, self.value, self.suggestions = code, value, suggestions
 
-    def __reduce__(self) -> tuple[type[ScheduleError], tuple[str, str]]:
-        # Keep `code` when the error is pickled or copied (ValueError would pass only the text).
-        return (type(self), (str(self), self.code))
+    def __reduce__(self) -> tuple[type[ScheduleError], tuple[str, str, str, str]]:
+        # Keep the fields when the error is pickled or copied (ValueError passes only the text).
+        return (type(self), (str(self), self.code, self.value, self.suggestions))
 
 
 def _error(code: str, value: str = "", suggestions: str = "") -> ScheduleError:
     # Only `value` is the runner's own text and needs taming; suggestions are ours.
+    value = echo(value)
     return ScheduleError(
-        MESSAGES[code].format(value=echo(value), suggestions=suggestions), code=code
+        MESSAGES[code].format(value=value, suggestions=suggestions), code, value, suggestions
     )
 
 

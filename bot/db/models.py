@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncAttrs
@@ -53,6 +54,10 @@ class User(Base):
     first_name: Mapped[str] = mapped_column(String(128), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The locale the bot speaks with them (None: not known yet, English); chosen with /language,
+    # or else following their Telegram app's language_code.
+    language: Mapped[str | None] = mapped_column(String(16))
+    language_chosen: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class WarmupSession(Base):

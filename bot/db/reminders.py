@@ -68,11 +68,12 @@ class DueSchedule:
     user_id: int
     chat_id: int
     timezone: str
+    language: str | None  # the runner's locale (None: not known yet)
 
 
 async def due_schedules(session: AsyncSession, now: datetime, limit: int) -> list[DueSchedule]:
     query = (
-        select(ReminderSchedule.user_id, User.chat_id, User.timezone)
+        select(ReminderSchedule.user_id, User.chat_id, User.timezone, User.language)
         .join(User, User.id == ReminderSchedule.user_id)
         .where(ReminderSchedule.enabled.is_(True), ReminderSchedule.next_remind_at <= now)
         .order_by(ReminderSchedule.next_remind_at)

@@ -13,12 +13,24 @@ from bot.db.models import User, WarmupSession
 
 
 async def ensure_user(
-    session: AsyncSession, user_id: int, chat_id: int, first_name: str, now: datetime
+    session: AsyncSession,
+    user_id: int,
+    chat_id: int,
+    first_name: str,
+    now: datetime,
+    language: str | None = None,
 ) -> User:
-    """The runner's row, created on first contact."""
+    """The runner's row, created on first contact (speaking `language`, automatically)."""
     user = await session.get(User, user_id)
     if user is None:
-        user = User(id=user_id, chat_id=chat_id, first_name=first_name[:128], created_at=now)
+        user = User(
+            id=user_id,
+            chat_id=chat_id,
+            first_name=first_name[:128],
+            created_at=now,
+            language=language,
+            language_chosen=False,
+        )
         session.add(user)
         await session.flush()
     elif user.chat_id != chat_id or user.first_name != first_name[:128]:

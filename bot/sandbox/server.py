@@ -19,6 +19,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Literal
@@ -79,6 +80,10 @@ HOUSEKEEPING_METHODS = frozenset(
         "setMyCommands",
         "getMyCommands",
         "deleteMyCommands",
+        "setMyDescription",
+        "getMyDescription",
+        "setMyShortDescription",
+        "getMyShortDescription",
         "close",
         "logOut",
     }
@@ -274,6 +279,8 @@ class BotApiSandbox:
         self._query_ids = itertools.count(4_000_000_000_000_000_001)
         self._files: dict[str, _StoredFile] = {}
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        # setMyDescription / setMyShortDescription: (field, language_code) -> text
+        self._profile_texts: dict[tuple[str, str], str] = {}
         self._fail_rules: list[_FailRule] = []
         self._rate_window: collections.deque[float] = collections.deque()
         self._signal = _Signal()
@@ -299,6 +306,10 @@ class BotApiSandbox:
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
+            "setMyDescription": partial(self._set_profile_text, "description", 512),
+            "getMyDescription": partial(self._get_profile_text, "description"),
+            "setMyShortDescription": partial(self._set_profile_text, "short_description", 120),
+            "getMyShortDescription": partial(self._get_profile_text, "short_description"),
             "close": self._true,
             "logOut": self._true,
         }
@@ -383,6 +394,12 @@ class BotApiSandbox:
         self, scope: dict[str, Any] | None = None, language_code: str = ""
     ) -> list[dict[str, Any]]:
         return list(self._commands.get((_scope_key(scope), language_code), []))
+
+    def description_for(self, language_code: str = "", *, short: bool = False) -> str | None:
+        """What setMyDescription (or, with `short`, setMyShortDescription) set for a language
+        ("" is the default for all languages without their own)."""
+        field = "short_description" if short else "description"
+        return self._profile_texts.get((field, language_code))
 
     def fail_next(
         self,
@@ -1162,6 +1179,24 @@ class BotApiSandbox:
         else:
             self._commands.pop(key, None)
         return True
+
+    async def _set_profile_text(self, field: str, limit: int, params: dict[str, Any]) -> bool:
+        text = params.get(field, "")
+        if len(text) > limit:
+            raise ApiError(400, f"Bad Request: {field} is too long", violation=True)
+        key = (field, params.get("language_code", ""))
+        if text:
+            self._profile_texts[key] = text
+        else:
+            self._profile_texts.pop(key, None)
+        return True
+
+    async def _get_profile_text(self, field: str, params: dict[str, Any]) -> dict[str, str]:
+        language_code = params.get("language_code", "")
+        text = self._profile_texts.get((field, language_code))
+        if text is None:
+            text = self._profile_texts.get((field, ""), "")
+        return {field: text}
 
     async def _get_my_commands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         key = (_scope_key(params.get("scope")), params.get("language_code", ""))

@@ -19,7 +19,8 @@ from telegram.ext import Application, ContextTypes
 
 from bot.coach.progress import CHECKIN_OPEN_FOR, FEEL_SCORES, PAIN_AREAS
 from bot.db import checkins
-from bot.db.models import CheckIn
+from bot.db.models import CheckIn, User
+from bot.i18n import DEFAULT_LOCALE, use
 from bot.telegram import texts
 from bot.telegram.callbacks import CheckInTap
 from bot.telegram.delivery import with_retries
@@ -40,7 +41,7 @@ IN_FLIGHT = 8
 def feel_keyboard(checkin_id: int) -> InlineKeyboardMarkup:
     def button(score: int) -> InlineKeyboardButton:
         return InlineKeyboardButton(
-            texts.CHECKIN_FEEL_LABELS[score],
+            str(texts.CHECKIN_FEEL_LABELS[score]),
             callback_data=CheckInTap(checkin_id, "f", str(score)).encode(),
         )
 
@@ -54,7 +55,7 @@ def feel_keyboard(checkin_id: int) -> InlineKeyboardMarkup:
 def pain_keyboard(checkin_id: int) -> InlineKeyboardMarkup:
     def button(code: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(
-            texts.CHECKIN_PAIN_LABELS[PAIN_AREAS[code]],
+            str(texts.CHECKIN_PAIN_LABELS[PAIN_AREAS[code]]),
             callback_data=CheckInTap(checkin_id, "p", code).encode(),
         )
 
@@ -110,9 +111,12 @@ async def _claim_and_ask(
     async with gate:
         async with services.db.transaction() as db:
             checkin = await checkins.claim(db, checkin_id, now, CHECKIN_OPEN_FOR)
+            runner = await db.get(User, checkin.user_id) if checkin is not None else None
         if checkin is None:
             return 0  # another process or an earlier run asked it: never ask twice
-        await _ask(application, checkin)
+        # No update of the runner's is in flight: their stored language is the one to speak.
+        with use(runner.language if runner is not None and runner.language else DEFAULT_LOCALE):
+            await _ask(application, checkin)
         return 1
 
 
@@ -121,7 +125,7 @@ async def _ask(application: Application, checkin: CheckIn) -> None:
     try:
         message = await with_retries(
             lambda: application.bot.send_message(
-                checkin.chat_id, texts.CHECKIN_FEEL, reply_markup=feel_keyboard(checkin.id)
+                checkin.chat_id, str(texts.CHECKIN_FEEL), reply_markup=feel_keyboard(checkin.id)
             ),
             "sendMessage (check-in)",
         )

@@ -23,7 +23,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is None or isinstance(context.error, Forbidden):
         return
     try:
-        await context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG)
+        await context.bot.send_message(chat.id, str(texts.SOMETHING_WENT_WRONG))
     except TelegramError as error:
         logger.warning("Could not tell chat %s about the error: %s", chat.id, error)
 

@@ -71,11 +71,11 @@ class FloodGuard:
         if allowed:
             return
         if update.callback_query is not None:
-            await answer_quietly(update.callback_query, texts.SLOW_DOWN)
+            await answer_quietly(update.callback_query, str(texts.SLOW_DOWN))
         elif first_refusal and update.effective_chat is not None:
             logger.warning("User %s is flooding; dropping their updates for a moment", user.id)
             try:
-                await context.bot.send_message(update.effective_chat.id, texts.SLOW_DOWN)
+                await context.bot.send_message(update.effective_chat.id, str(texts.SLOW_DOWN))
             except TelegramError as error:
                 logger.info("Could not tell user %s to slow down: %s", user.id, error)
         raise ApplicationHandlerStop

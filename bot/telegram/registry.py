@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -12,7 +12,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram import basics, checkins, mydata, reminders, settings, stats, texts, warmup
+from bot.i18n import DEFAULT_LOCALE, LANGUAGES, telegram_language_code, use
+from bot.telegram import (
+    basics,
+    checkins,
+    language,
+    mydata,
+    reminders,
+    settings,
+    stats,
+    texts,
+    warmup,
+)
 from bot.telegram.callbacks import (
     CHECKIN_PATTERN,
     FORGET_PATTERN,
@@ -28,7 +39,10 @@ from bot.telegram.flood import FloodGuard
 
 
 def register_handlers(application: Application, flood_guard: FloodGuard) -> None:
-    # Group -1 runs first: a flooding user is stopped before any handler or database work.
+    # Group -2 runs first: every update speaks the runner's app language from the start (the
+    # flood guard's words too); a handler's unit of work then reads their stored choice.
+    application.add_handler(TypeHandler(Update, language.language_from_update), group=-2)
+    # Group -1 next: a flooding user is stopped before any handler or database work.
     application.add_handler(TypeHandler(Update, flood_guard), group=-1)
     application.add_handler(CommandHandler("start", basics.start_command))
     application.add_handler(CommandHandler("help", basics.help_command))
@@ -49,11 +63,15 @@ def register_handlers(application: Application, flood_guard: FloodGuard) -> None
     # Streaks, check-ins and the runner's data (before the fallbacks below).
     application.add_handler(CommandHandler("stats", stats.stats_command))
     application.add_handler(CommandHandler("settings", settings.settings_command))
+    application.add_handler(CommandHandler("language", language.language_command))
     application.add_handler(CommandHandler("export", mydata.export_command))
     application.add_handler(CommandHandler("forget", mydata.forget_command))
     application.add_handler(CallbackQueryHandler(checkins.checkin_tap, pattern=CHECKIN_PATTERN))
     application.add_handler(CallbackQueryHandler(settings.settings_tap, pattern=SETTINGS_PATTERN))
     application.add_handler(CallbackQueryHandler(mydata.forget_tap, pattern=FORGET_PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(language.language_tap, pattern=rf"^{language.LANGUAGE_PREFIX}")
+    )
 
     # Fallbacks, last in the same group: within a group only the first matching handler runs
     # (handlers in other groups would run as well). Every command, text and button gets an
@@ -66,4 +84,16 @@ def register_handlers(application: Application, flood_guard: FloodGuard) -> None
 
 
 def command_menu() -> list[BotCommand]:
-    return [BotCommand(command, description) for command, description in texts.COMMANDS]
+    """The command menu, in the language in force."""
+    return [BotCommand(command, str(description)) for command, description in texts.COMMANDS]
+
+
+async def publish_profile(bot: Bot) -> None:
+    """The command menu and the bot's descriptions for every language (Telegram shows each user
+    the one for their app's language), English as the default."""
+    for locale in LANGUAGES:
+        code = None if locale == DEFAULT_LOCALE else telegram_language_code(locale)
+        with use(locale):
+            await bot.set_my_commands(command_menu(), language_code=code)
+            await bot.set_my_description(str(texts.DESCRIPTION), language_code=code)
+            await bot.set_my_short_description(str(texts.SHORT_DESCRIPTION), language_code=code)

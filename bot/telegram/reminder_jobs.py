@@ -21,7 +21,8 @@ from telegram.ext import Application, ContextTypes
 from bot.coach.timezones import get_zone
 from bot.db import reminders
 from bot.db.models import ReminderSchedule, SentReminder, User
-from bot.telegram import texts
+from bot.i18n import DEFAULT_LOCALE, use
+from bot.telegram import dates, texts
 from bot.telegram.callbacks import MENU_WARMUP, ReminderChoice
 from bot.telegram.delivery import with_retries
 from bot.telegram.services import Services, services_in
@@ -47,19 +48,22 @@ class Outgoing:
     user_id: int
     chat_id: int
     run_time: time
+    language: str | None  # the runner's locale; None: English
     snoozed: bool = False
 
 
 def reminder_keyboard(reminder_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(texts.START_WARMUP_BUTTON, callback_data=MENU_WARMUP)],
+            [InlineKeyboardButton(str(texts.START_WARMUP_BUTTON), callback_data=MENU_WARMUP)],
             [
                 InlineKeyboardButton(
-                    texts.SNOOZE_BUTTON, callback_data=ReminderChoice(reminder_id, "z").encode()
+                    str(texts.SNOOZE_BUTTON),
+                    callback_data=ReminderChoice(reminder_id, "z").encode(),
                 ),
                 InlineKeyboardButton(
-                    texts.NOT_TODAY_BUTTON, callback_data=ReminderChoice(reminder_id, "x").encode()
+                    str(texts.NOT_TODAY_BUTTON),
+                    callback_data=ReminderChoice(reminder_id, "x").encode(),
                 ),
             ],
         ]
@@ -135,7 +139,7 @@ async def fire_next_reminder_now(application: Application, user_id: int) -> bool
         user = await db.get(User, user_id)
     if user is None:
         return False
-    due = reminders.DueSchedule(user.id, user.chat_id, user.timezone)
+    due = reminders.DueSchedule(user.id, user.chat_id, user.timezone, user.language)
     outgoing = await _claim_scheduled(services, due, services.clock(), early=True)
     if outgoing is None:
         return False
@@ -177,7 +181,7 @@ async def _claim_scheduled(
         claimed = await reminders.claim(db, due.user_id, run_date, run_at, status, now)
         if claimed is None or done:
             return None
-        return Outgoing(claimed.id, due.user_id, due.chat_id, rule.run_time)
+        return Outgoing(claimed.id, due.user_id, due.chat_id, rule.run_time, due.language)
 
 
 async def _claim_snooze(services: Services, reminder_id: int) -> Outgoing | None:
@@ -191,23 +195,28 @@ async def _claim_snooze(services: Services, reminder_id: int) -> Outgoing | None
         if user is None:
             return None
         local_run = sent.run_at.astimezone(get_zone(user.timezone))
-        return Outgoing(sent.id, user.id, user.chat_id, local_run.time(), snoozed=True)
+        return Outgoing(
+            sent.id, user.id, user.chat_id, local_run.time(), user.language, snoozed=True
+        )
 
 
 async def deliver(application: Application, outgoing: Outgoing) -> None:
     """Send one claimed reminder and record how it went."""
     services = services_in(application)
-    template = texts.REMINDER_AGAIN if outgoing.snoozed else texts.REMINDER
-    text = template.format(
-        time=outgoing.run_time.strftime("%H:%M"), minutes=services.routine.minutes
-    )
+    # No update of the runner's is in flight: their stored language is the one to speak.
+    with use(outgoing.language or DEFAULT_LOCALE):
+        template = texts.REMINDER_AGAIN if outgoing.snoozed else texts.REMINDER
+        text = template.format(
+            time=dates.clock(outgoing.run_time), minutes=services.routine.minutes
+        )
+        keyboard = reminder_keyboard(outgoing.reminder_id)
     status, message_id = "sent", None
     try:
         message = await with_retries(
             lambda: application.bot.send_message(
                 outgoing.chat_id,
                 text,
-                reply_markup=reminder_keyboard(outgoing.reminder_id),
+                reply_markup=keyboard,
                 rate_limit_args=REMINDER_RETRIES_ON_429,
             ),
             "sendMessage (reminder)",

@@ -14,13 +14,12 @@ from telegram.ext import ContextTypes
 
 from bot.coach.schedule import (
     DEFAULT_LEAD_MINUTES,
-    WEEKDAY_NAMES,
+    MESSAGES,
     Reminder,
     RemindSet,
     RunSchedule,
     ScheduleError,
     echo,
-    format_days,
     parse_remind_args,
     parse_time,
     parse_timezone,
@@ -29,7 +28,8 @@ from bot.coach.schedule import (
 from bot.coach.timezones import get_zone
 from bot.db import reminders, warmups
 from bot.db.models import ReminderDraft, SentReminder, User
-from bot.telegram import basics, texts
+from bot.i18n import current_locale, gettext
+from bot.telegram import basics, dates, texts
 from bot.telegram.buttons import Press, button
 from bot.telegram.callbacks import (
     MENU_WARMUP,
@@ -39,6 +39,7 @@ from bot.telegram.callbacks import (
     parse_setup,
 )
 from bot.telegram.delivery import edit_if_changed, edit_in_place, remove_buttons, with_retries
+from bot.telegram.language import unit_of_work
 from bot.telegram.reminder_jobs import SNOOZE, arm
 from bot.telegram.services import services_of
 
@@ -60,30 +61,30 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     services = services_of(context)
     now = services.clock()
-    async with services.db.transaction() as db:
+    async with unit_of_work(context, user) as db:
         account = await warmups.ensure_user(
-            db, user.id, update.effective_chat.id, user.first_name, now
+            db, user.id, update.effective_chat.id, user.first_name, now, language=current_locale()
         )
         current = await reminders.get_schedule(db, user.id)
         lead = current.lead_minutes if current else DEFAULT_LEAD_MINUTES
         try:
             command = parse_remind_args(context.args, account.timezone, lead)
         except ScheduleError as error:
-            reply = str(error)
+            reply = schedule_error(error)
         else:
             if isinstance(command, RemindSet):
                 _, upcoming = await reminders.save_schedule(db, account, command.schedule, now)
                 reply = summary(command.schedule, upcoming)
             elif current is None:
-                reply = texts.NOTHING_TO_TOGGLE
+                reply = str(texts.NOTHING_TO_TOGGLE)
             else:
                 current.enabled = command.enabled
                 rule = reminders.to_rule(current, account.timezone)
                 upcoming = reminders.plan(current, rule, now)
                 reply = (
-                    texts.REMINDERS_ON + summary(rule, upcoming)
+                    str(texts.REMINDERS_ON) + summary(rule, upcoming)
                     if command.enabled
-                    else texts.REMINDERS_OFF
+                    else str(texts.REMINDERS_OFF)
                 )
     await message.reply_text(reply, do_quote=False)
     # A change takes effect at once: re-arm the dispatcher for the (possibly earlier) next one.
@@ -94,12 +95,11 @@ async def reminders_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     """Show the schedule and the next reminder in the runner's local time."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    services = services_of(context)
-    async with services.db.transaction() as db:
+    async with unit_of_work(context, user) as db:
         row = await reminders.get_schedule(db, user.id)
         account = await db.get(User, user.id) if row else None
     if row is None or account is None:
-        await message.reply_text(texts.NO_SCHEDULE, do_quote=False)
+        await message.reply_text(str(texts.NO_SCHEDULE), do_quote=False)
         return
     rule = reminders.to_rule(row, account.timezone)
     upcoming = (
@@ -110,9 +110,17 @@ async def reminders_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await message.reply_text(summary(rule, upcoming), do_quote=False)
 
 
+def schedule_error(error: ScheduleError) -> str:
+    """The one-line explanation of a bad /remind input, in the runner's language."""
+    template = MESSAGES.get(error.code)
+    if template is None:
+        return str(error)
+    return gettext(template).format(value=error.value, suggestions=error.suggestions)
+
+
 def summary(rule: RunSchedule, upcoming: Reminder | None) -> str:
     """ "Runs Mon, Wed, Fri at 07:00 (Europe/Berlin). Reminder at 06:30. Next: Wed 27 Nov 06:30" """
-    days, run_time = format_days(rule.run_days), rule.run_time.strftime("%H:%M")
+    days, run_time = dates.days_list(rule.run_days), dates.clock(rule.run_time)
     if not rule.enabled or upcoming is None:
         return texts.SCHEDULE_OFF.format(days=days, time=run_time, timezone=rule.timezone)
     local = upcoming.remind_at.astimezone(get_zone(rule.timezone))
@@ -120,8 +128,8 @@ def summary(rule: RunSchedule, upcoming: Reminder | None) -> str:
         days=days,
         time=run_time,
         timezone=rule.timezone,
-        remind_time=local.strftime("%H:%M"),
-        next=local.strftime("%a %d %b %H:%M"),
+        remind_time=dates.clock(local),
+        next=dates.when(local),
     )
 
 
@@ -134,34 +142,34 @@ async def reminder_choice(press: Press[ReminderChoice], context: ContextTypes.DE
     choice = press.data
     services = services_of(context)
     now = services.clock()
-    async with services.db.transaction() as db:
+    async with unit_of_work(context, press.user) as db:
         sent = await db.get(SentReminder, choice.reminder_id)
         if sent is not None and sent.user_id != press.user.id:
             return  # forged: refused quietly
         if sent is not None and sent.status != "sent":
-            press.answer = texts.ANSWER_REMINDER_HANDLED
+            press.answer = str(texts.ANSWER_REMINDER_HANDLED)
             return
         if sent is not None:
             account = await db.get(User, press.user.id)
             zone = get_zone(account.timezone if account else "UTC")
             if choice.choice == "z":
                 sent.status, sent.snooze_until = "snoozed", now + SNOOZE
-                snoozed_until = (now + SNOOZE).astimezone(zone).strftime("%H:%M")
+                snoozed_until = dates.clock((now + SNOOZE).astimezone(zone))
             else:
                 sent.status = "dismissed"
     if sent is None:  # gone with /forget
-        press.answer = texts.ANSWER_REMINDER_GONE
+        press.answer = str(texts.ANSWER_REMINDER_GONE)
         await remove_buttons(press.message)
     elif choice.choice == "z":
-        press.answer = texts.ANSWER_SNOOZED
+        press.answer = str(texts.ANSWER_SNOOZED)
         keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(texts.START_WARMUP_BUTTON, callback_data=MENU_WARMUP)]]
+            [[InlineKeyboardButton(str(texts.START_WARMUP_BUTTON), callback_data=MENU_WARMUP)]]
         )
         await edit_if_changed(press.message, texts.SNOOZED.format(time=snoozed_until), keyboard)
         await arm(context.application)
     else:
-        press.answer = texts.ANSWER_NOT_TODAY
-        await edit_if_changed(press.message, texts.NOT_TODAY, None)
+        press.answer = str(texts.ANSWER_NOT_TODAY)
+        await edit_if_changed(press.message, str(texts.NOT_TODAY), None)
 
 
 # ------------------------------------------------------------------ the guided setup
@@ -170,8 +178,10 @@ async def reminder_choice(press: Press[ReminderChoice], context: ContextTypes.DE
 async def _open_setup(context: ContextTypes.DEFAULT_TYPE, user: TelegramUser, chat_id: int) -> None:
     services = services_of(context)
     now = services.clock()
-    async with services.db.transaction() as db:
-        account = await warmups.ensure_user(db, user.id, chat_id, user.first_name, now)
+    async with unit_of_work(context, user) as db:
+        account = await warmups.ensure_user(
+            db, user.id, chat_id, user.first_name, now, language=current_locale()
+        )
         current = await reminders.get_schedule(db, user.id)
         draft = await reminders.get_draft(db, user.id)
         if draft is None:
@@ -202,14 +212,14 @@ async def setup_tap(press: Press[SetupTap], context: ContextTypes.DEFAULT_TYPE) 
         return
     services = services_of(context)
     now = services.clock()
-    async with services.db.transaction() as db:
+    async with unit_of_work(context, press.user) as db:
         draft = await reminders.get_draft(db, press.user.id)
         closed = draft is None or draft.message_id != press.message.message_id
         if draft is not None and not closed:
             outcome = await _apply_setup(db, draft, tap, now)
             text, keyboard = outcome.final or _setup_view(draft, outcome.suggestions)
     if closed:  # saved, cancelled, replaced by a newer setup, or gone with /forget
-        press.answer = texts.SETUP_GONE
+        press.answer = str(texts.SETUP_GONE)
         await remove_buttons(press.message)
         return
     press.answer = outcome.answer
@@ -253,17 +263,17 @@ async def _apply_setup(
         try:
             draft.timezone, draft.awaiting = parse_timezone(arg), None
         except ScheduleError as error:
-            return _SetupOutcome(answer=str(error)[:190])
+            return _SetupOutcome(answer=schedule_error(error)[:190])
     elif tap.action == "l" and arg.isdigit() and int(arg) in LEAD_CHOICES:
         draft.lead_minutes = int(arg)
     elif tap.action == "no":
         await db.delete(draft)
-        return _SetupOutcome(final=(texts.SETUP_CANCELLED, None))
+        return _SetupOutcome(final=(str(texts.SETUP_CANCELLED), None))
     elif tap.action == "ok":
         if not draft.run_days:
-            return _SetupOutcome(answer=texts.SETUP_NEED_DAYS)
+            return _SetupOutcome(answer=str(texts.SETUP_NEED_DAYS))
         if not draft.run_time:
-            return _SetupOutcome(answer=texts.SETUP_NEED_TIME)
+            return _SetupOutcome(answer=str(texts.SETUP_NEED_TIME))
         rule = RunSchedule(
             reminders.decode_days(draft.run_days),
             time.fromisoformat(draft.run_time),
@@ -275,8 +285,8 @@ async def _apply_setup(
         _, upcoming = await reminders.save_schedule(db, account, rule, now)
         await db.delete(draft)
         return _SetupOutcome(
-            answer=texts.ANSWER_SETUP_SAVED,
-            final=(texts.SETUP_SAVED, None),
+            answer=str(texts.ANSWER_SETUP_SAVED),
+            final=(str(texts.SETUP_SAVED), None),
             confirmation=summary(rule, upcoming),
         )
     return _SetupOutcome()
@@ -288,7 +298,7 @@ async def text_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     assert message is not None and user is not None
     services = services_of(context)
     text = (message.text or "").strip()
-    async with services.db.transaction() as db:
+    async with unit_of_work(context, user) as db:
         draft = await reminders.get_draft(db, user.id)
         if draft is None or draft.awaiting is None or draft.message_id is None:
             draft = None
@@ -304,11 +314,13 @@ async def text_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
                     reply = texts.SETUP_TIMEZONE_NOTED.format(timezone=draft.timezone)
                 draft.awaiting = None
             except ScheduleError as error:
-                reply = str(error)
+                reply = schedule_error(error)
                 if draft.awaiting == "timezone" and error.code != "offset_timezone":
                     # Suggestions go on the card as buttons, never as names to retype.
                     suggestions = suggest_timezones(text, limit=4)
-                    template = texts.SETUP_TIMEZONE_TAP if suggestions else texts.SETUP_CITY_HINT
+                    template = (
+                        str(texts.SETUP_TIMEZONE_TAP) if suggestions else str(texts.SETUP_CITY_HINT)
+                    )
                     reply = template.format(value=echo(text))
             draft.updated_at = services.clock()
             view = _setup_view(draft, suggestions)
@@ -332,22 +344,22 @@ def _setup_view(
 ) -> tuple[str, InlineKeyboardMarkup]:
     days = reminders.decode_days(draft.run_days)
     lines = [
-        texts.SETUP_TITLE,
+        str(texts.SETUP_TITLE),
         "",
-        texts.SETUP_DAYS.format(days=format_days(days) if days else texts.SETUP_UNSET),
-        texts.SETUP_TIME.format(time=draft.run_time or texts.SETUP_UNSET),
+        texts.SETUP_DAYS.format(days=dates.days_list(days) if days else str(texts.SETUP_UNSET)),
+        texts.SETUP_TIME.format(time=draft.run_time or str(texts.SETUP_UNSET)),
         texts.SETUP_TIMEZONE.format(timezone=draft.timezone),
         texts.SETUP_LEAD.format(lead=draft.lead_minutes),
         "",
     ]
     if suggestions:
-        lines.append(texts.SETUP_SUGGEST)
+        lines.append(str(texts.SETUP_SUGGEST))
     elif draft.awaiting == "time":
-        lines.append(texts.SETUP_ASK_TIME)
+        lines.append(str(texts.SETUP_ASK_TIME))
     elif draft.awaiting == "timezone":
-        lines.append(texts.SETUP_ASK_TIMEZONE)
+        lines.append(str(texts.SETUP_ASK_TIMEZONE))
     else:
-        lines.append(texts.SETUP_HINT)
+        lines.append(str(texts.SETUP_HINT))
 
     def button(label: str, action: str, argument: str | None = None) -> InlineKeyboardButton:
         return InlineKeyboardButton(label, callback_data=SetupTap(action, argument).encode())
@@ -356,7 +368,7 @@ def _setup_view(
         return f"✓ {label}" if chosen else label
 
     day_buttons = [
-        button(mark(name, i in days), "d", str(i)) for i, name in enumerate(WEEKDAY_NAMES)
+        button(mark(name, i in days), "d", str(i)) for i, name in enumerate(dates.day_names())
     ]
     time_buttons = [
         button(mark(t, draft.run_time == t), "t", t.replace(":", "")) for t in TIME_PRESETS
@@ -365,12 +377,21 @@ def _setup_view(
         day_buttons[:4],
         day_buttons[4:],
         time_buttons[:4],
-        [*time_buttons[4:], button(texts.SETUP_OTHER_TIME_BUTTON, "ti")],
+        [*time_buttons[4:], button(str(texts.SETUP_OTHER_TIME_BUTTON), "ti")],
         [button(texts.SETUP_TIMEZONE_BUTTON.format(timezone=draft.timezone), "tz")],
     ]
     rows += [[button(f"🌍 {name}", "z", name)] for name in (suggestions or [])]
     rows.append(
-        [button(mark(f"{m} min", draft.lead_minutes == m), "l", str(m)) for m in LEAD_CHOICES]
+        [
+            button(
+                mark(texts.SETUP_LEAD_BUTTON.format(minutes=m), draft.lead_minutes == m),
+                "l",
+                str(m),
+            )
+            for m in LEAD_CHOICES
+        ]
     )
-    rows.append([button(texts.SETUP_SAVE_BUTTON, "ok"), button(texts.SETUP_CANCEL_BUTTON, "no")])
+    rows.append(
+        [button(str(texts.SETUP_SAVE_BUTTON), "ok"), button(str(texts.SETUP_CANCEL_BUTTON), "no")]
+    )
     return "\n".join(lines), InlineKeyboardMarkup(rows)

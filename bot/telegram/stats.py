@@ -11,10 +11,12 @@ from telegram.ext import ContextTypes
 from bot.coach.calendar import calendar_grid
 from bot.coach.streaks import MAX_FREEZES, week_progress
 from bot.db import stats, warmups
-from bot.telegram import texts
+from bot.i18n import current_locale
+from bot.telegram import dates, texts
 from bot.telegram.callbacks import MENU_WARMUP
 from bot.telegram.delivery import with_retries
-from bot.telegram.heatmap import render_calendar
+from bot.telegram.heatmap import CalendarLabels, render_calendar
+from bot.telegram.language import unit_of_work
 from bot.telegram.services import services_of
 
 
@@ -30,13 +32,15 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     assert message is not None and user is not None and chat is not None
     services = services_of(context)
     now = services.clock()
-    async with services.db.transaction() as db:
-        await warmups.ensure_user(db, user.id, chat.id, user.first_name, now)
+    async with unit_of_work(context, user) as db:
+        await warmups.ensure_user(
+            db, user.id, chat.id, user.first_name, now, language=current_locale()
+        )
         snapshot = await stats.load_stats(db, user.id, now)
     reply = await stats_reply(snapshot)
     if reply.picture is None:
         keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(texts.START_WARMUP_BUTTON, callback_data=MENU_WARMUP)]]
+            [[InlineKeyboardButton(str(texts.START_WARMUP_BUTTON), callback_data=MENU_WARMUP)]]
         )
         await message.reply_text(reply.text, reply_markup=keyboard, do_quote=False)
         return
@@ -50,7 +54,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def stats_reply(snapshot: stats.StatsSnapshot) -> StatsReply:
     """What /stats says about a snapshot: the text, and the calendar picture."""
     if snapshot.streak.total == 0:
-        return StatsReply(texts.STATS_EMPTY, None)
+        return StatsReply(str(texts.STATS_EMPTY), None)
     grid = calendar_grid(
         snapshot.done_days,
         snapshot.streak.frozen_days,
@@ -60,46 +64,56 @@ async def stats_reply(snapshot: stats.StatsSnapshot) -> StatsReply:
         since=snapshot.since,
     )
     # Drawing takes a few milliseconds of CPU: off the event loop, so other runners don't wait.
-    picture = await asyncio.to_thread(render_calendar, grid, snapshot.today)
+    picture = await asyncio.to_thread(render_calendar, grid, snapshot.today, calendar_labels())
     return StatsReply(stats_text(snapshot), picture)
+
+
+def calendar_labels() -> CalendarLabels:
+    """The picture's words in the runner's language."""
+    return CalendarLabels(
+        title=str(texts.HEATMAP_TITLE),
+        weekdays=dates.short_day_names(),
+        months=dates.month_names(),
+        done=str(texts.HEATMAP_DONE),
+        missed=str(texts.HEATMAP_MISSED),
+        frozen=str(texts.HEATMAP_FROZEN),
+        rest=str(texts.HEATMAP_REST),
+        today=str(texts.HEATMAP_TODAY),
+    )
 
 
 def stats_text(snapshot: stats.StatsSnapshot) -> str:
     streak = snapshot.streak
+    days_in_a_row = texts.DAYS.format(streak.current)
     lines = []
     if snapshot.freezes_to_tell == 1:
-        lines += [texts.FREEZE_SAVED.format(streak=streak.current), ""]
+        lines += [texts.FREEZE_SAVED.format(days=days_in_a_row), ""]
     elif snapshot.freezes_to_tell > 1:
-        lines += [
-            texts.FREEZES_SAVED.format(freezes=snapshot.freezes_to_tell, streak=streak.current),
-            "",
-        ]
+        freezes = texts.FREEZES.format(snapshot.freezes_to_tell)
+        lines += [texts.FREEZES_SAVED.format(freezes=freezes, days=days_in_a_row), ""]
     lines += [
-        texts.STATS_TITLE,
+        str(texts.STATS_TITLE),
         "",
-        texts.STATS_CURRENT.format(current=streak.current),
-        texts.STATS_LONGEST.format(longest=streak.longest),
+        texts.STATS_CURRENT.format(days=days_in_a_row),
+        texts.STATS_LONGEST.format(days=texts.DAYS.format(streak.longest)),
         (
             texts.STATS_FREEZES_FULL.format(freezes=streak.freezes, max=MAX_FREEZES)
             if streak.freezes >= MAX_FREEZES
             else texts.STATS_FREEZES.format(
-                freezes=streak.freezes, max=MAX_FREEZES, next_in=streak.next_freeze_in
+                streak.next_freeze_in, freezes=streak.freezes, max=MAX_FREEZES
             )
         ),
         texts.STATS_TOTAL.format(total=streak.total),
     ]
     done, planned = week_progress(snapshot.done_days, snapshot.today, snapshot.run_days)
     lines.append(
-        texts.STATS_WEEK.format(done=done)
+        texts.STATS_WEEK.format(done)
         if planned is None
-        else texts.STATS_WEEK_PLANNED.format(done=done, planned=planned)
+        else texts.STATS_WEEK_PLANNED.format(done, planned=texts.RUNS.format(planned))
     )
     if snapshot.feel_average is None:
-        lines.append(texts.STATS_FEEL_NONE)
-    elif snapshot.feel_count == 1:
-        lines.append(texts.STATS_FEEL_ONE.format(average=snapshot.feel_average))
+        lines.append(str(texts.STATS_FEEL_NONE))
     else:
-        lines.append(
-            texts.STATS_FEEL.format(average=snapshot.feel_average, count=snapshot.feel_count)
-        )
+        average = dates.decimal(snapshot.feel_average)
+        lines.append(texts.STATS_FEEL.format(snapshot.feel_count, average=average))
     return "\n".join(lines)

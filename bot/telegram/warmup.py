@@ -15,11 +15,13 @@ from bot.coach.progress import CompletionNote
 from bot.coach.routine import Routine
 from bot.coach.walkthrough import Action, Outcome, Status, Step, Walkthrough, apply
 from bot.db import checkins, stats, warmups
+from bot.i18n import current_locale, gettext
 from bot.telegram import checkin_jobs, texts
 from bot.telegram.buttons import Press, button
 from bot.telegram.callbacks import MENU_WARMUP, ResumeChoice, WarmupTap, parse_resume, parse_tap
 from bot.telegram.cards import card_keyboard, card_text, resume_offer
 from bot.telegram.delivery import edit_if_changed, remove_buttons, with_retries
+from bot.telegram.language import unit_of_work
 from bot.telegram.services import Services, services_of
 
 logger = logging.getLogger(__name__)
@@ -45,8 +47,10 @@ async def begin_warmup(
     services = services_of(context)
     routine, now = services.routine, services.clock()
     card_message_id = in_place.message_id if in_place is not None else None
-    async with services.db.transaction() as db:
-        await warmups.ensure_user(db, user.id, chat_id, user.first_name, now)
+    async with unit_of_work(context, user) as db:
+        await warmups.ensure_user(
+            db, user.id, chat_id, user.first_name, now, language=current_locale()
+        )
         running = await warmups.active_warmup(db, user.id)
         if running is not None and running.message_id is not None:
             text, keyboard = resume_offer(running.id, warmups.to_walkthrough(running), routine)
@@ -82,21 +86,21 @@ async def resume_choice(press: Press[ResumeChoice], context: ContextTypes.DEFAUL
     choice, message = press.data, press.message
     services = services_of(context)
     routine, now = services.routine, services.clock()
-    async with services.db.transaction() as db:
+    async with unit_of_work(context, press.user) as db:
         row = await warmups.get_warmup(db, choice.warmup_id)
         if row is not None and row.user_id != press.user.id:
             return  # not ours: refused quietly
         state = warmups.to_walkthrough(row) if row is not None else None
         running = row is not None and state is not None and state.is_active
         if not running:
-            press.answer = texts.ANSWER_WARMUP_OVER
+            press.answer = str(texts.ANSWER_WARMUP_OVER)
         else:
             assert row is not None and state is not None
             old_message_id = row.message_id
             if choice.restart:
                 ended = apply(state, routine, Action.END, state.version, now).state
                 if not await warmups.save_step(db, row, state.version, ended):
-                    press.answer = texts.ANSWER_ALREADY_COUNTED
+                    press.answer = str(texts.ANSWER_ALREADY_COUNTED)
                     return
                 state = Walkthrough.start(routine, now)
                 row = await warmups.create_warmup(db, row.user_id, row.chat_id, state)
@@ -111,7 +115,7 @@ async def resume_choice(press: Press[ResumeChoice], context: ContextTypes.DEFAUL
         message, card_text(state, routine), card_keyboard(warmup_id, state), services.shown
     )
     if old_message_id is not None and old_message_id != message.message_id:
-        note = texts.ENDED_CARD if choice.restart else texts.MOVED_BELOW
+        note = str(texts.ENDED_CARD) if choice.restart else str(texts.MOVED_BELOW)
         await _retire_card(context, message.chat_id, old_message_id, note)
 
 
@@ -119,10 +123,10 @@ async def resume_choice(press: Press[ResumeChoice], context: ContextTypes.DEFAUL
 async def warmup_tap(press: Press[WarmupTap], context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button on a warm-up card: ✅ Done set, ℹ️ How to, ⏭ Skip exercise, ✖ End."""
     services = services_of(context)
-    async with services.db.transaction() as db:
+    async with unit_of_work(context, press.user) as db:
         tapped = await _tap(db, press, services)
     if tapped.gone:
-        press.answer = texts.ANSWER_WARMUP_OVER
+        press.answer = str(texts.ANSWER_WARMUP_OVER)
         await remove_buttons(press.message)
         return
     if tapped.checkin_due is not None:
@@ -169,7 +173,9 @@ async def _tap(db: AsyncSession, press: Press[WarmupTap], services: Services) ->
         row.message_id = press.message.message_id
     elif row.message_id != press.message.message_id:
         state = warmups.to_walkthrough(row)
-        return _Tapped(None, texts.ANSWER_OLD_CARD if state.is_active else texts.ANSWER_WARMUP_OVER)
+        return _Tapped(
+            None, str(texts.ANSWER_OLD_CARD) if state.is_active else str(texts.ANSWER_WARMUP_OVER)
+        )
     gap = services.min_set_gap
     step = apply(warmups.to_walkthrough(row), routine, tap.action, tap.version, now, gap)
     if step.changed and not await warmups.save_step(db, row, tap.version, step.state):
@@ -193,18 +199,18 @@ def _answer_for(step: Step, routine: Routine) -> str | None:
             return texts.ANSWER_SET_DONE.format(set_number=state.set_number - 1)
         case Outcome.EXERCISE_DONE:
             return texts.ANSWER_EXERCISE_DONE.format(
-                name=routine.exercises[state.exercise_index].name
+                name=gettext(routine.exercises[state.exercise_index].name)
             )
         case Outcome.SKIPPED:
-            return texts.ANSWER_SKIPPED
+            return str(texts.ANSWER_SKIPPED)
         case Outcome.COMPLETED:
-            return texts.ANSWER_COMPLETED
+            return str(texts.ANSWER_COMPLETED)
         case Outcome.ENDED:
-            return texts.ANSWER_ENDED
+            return str(texts.ANSWER_ENDED)
         case Outcome.STALE | Outcome.TOO_SOON:
-            return texts.ANSWER_ALREADY_COUNTED
+            return str(texts.ANSWER_ALREADY_COUNTED)
         case Outcome.FINISHED:
-            return texts.ANSWER_WARMUP_OVER
+            return str(texts.ANSWER_WARMUP_OVER)
         case _:
             return None  # how-to toggles speak for themselves
 

@@ -188,7 +188,7 @@ async def test_a_whole_warmup_by_tapping_the_page(page: Page, coach: BotRunner) 
     card = page.locator(f'[data-message-id="{await card.get_attribute("data-message-id")}"]')
     for step in range(1, STEPS + 1):
         coach.clock.advance(seconds=45)
-        await card.get_by_role("button", name=texts.DONE_SET_BUTTON).click()
+        await card.get_by_role("button", name=str(texts.DONE_SET_BUTTON)).click()
         if step < STEPS:
             exercise, set_index = divmod(step, 2)
             # Both together only once this tap's edit has arrived.
@@ -251,7 +251,7 @@ async def test_switching_runners_and_firing_a_reminder(page: Page, coach: BotRun
     await fire.click()
     reminder = page.locator(".row.in").last
     await expect(reminder).to_contain_text("Run at 07:00: time to warm up")
-    await expect(reminder.get_by_role("button", name=texts.SNOOZE_BUTTON)).to_be_visible()
+    await expect(reminder.get_by_role("button", name=str(texts.SNOOZE_BUTTON))).to_be_visible()
     # Ada's chat is her own, and a message for her while away shows as unread.
     assert coach.application is not None
     await coach.application.bot.send_message(ADA.user_id, "Psst, Ada")

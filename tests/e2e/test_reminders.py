@@ -34,7 +34,7 @@ async def test_one_line_setup_answers_with_the_summary(
     runner = sandbox.user(3001)
     reply = await say(sandbox, runner, BERLIN_MWF)
     assert reply.text == (
-        "Runs Mon, Wed, Fri at 07:00 (Europe/Berlin). Reminder at 06:30. Next: Fri 27 Nov 06:30"
+        "Runs Mon, Wed, Fri at 07:00 (Europe/Berlin). Reminder at 06:30. Next: Fri, 27 Nov, 06:30"
     )
     [schedule] = await rows(bot, ReminderSchedule)
     assert schedule.next_remind_at == FRI_REMIND_AT
@@ -46,7 +46,7 @@ async def test_one_line_setup_answers_with_the_summary(
         "Reminders are off: /remind on to resume."
     )
     on = await say(sandbox, runner, "/remind on")
-    assert on.text == texts.REMINDERS_ON + reply.text
+    assert on.text == str(texts.REMINDERS_ON) + reply.text
     # Days as ranges and groups; the time zone is remembered when left out.
     weekdays = await say(sandbox, runner, "/remind mon-fri 06:15 45")
     assert weekdays.text.startswith("Runs Mon–Fri at 06:15 (Europe/Berlin). Reminder at 05:30.")
@@ -210,7 +210,7 @@ async def test_daylight_saving_keeps_local_time(sandbox: BotApiSandbox, bot: Bot
 async def test_guided_setup_in_one_message(sandbox: BotApiSandbox, bot: BotRunner) -> None:
     runner = sandbox.user(3012)
     setup = await say(sandbox, runner, "/remind")
-    assert setup.text.startswith(texts.SETUP_TITLE)
+    assert setup.text.startswith(str(texts.SETUP_TITLE))
     for day in ("Mon", "Wed", "Fri"):
         shown = message_by_id(runner, setup.message_id)
         await runner.tap(setup.message_id, button_data(shown, day))
@@ -231,7 +231,7 @@ async def test_guided_setup_in_one_message(sandbox: BotApiSandbox, bot: BotRunne
     done = message_by_id(runner, setup.message_id)
     assert (done.text, done.buttons) == (texts.SETUP_SAVED, [])
     assert runner.last_bot_message().text == (
-        "Runs Mon, Wed, Fri at 07:00 (Europe/Berlin). Reminder at 06:30. Next: Fri 27 Nov 06:30"
+        "Runs Mon, Wed, Fri at 07:00 (Europe/Berlin). Reminder at 06:30. Next: Fri, 27 Nov, 06:30"
     )
     # The zone is remembered for the next setup.
     again = await say(sandbox, runner, "/remind")
@@ -259,7 +259,7 @@ async def test_typed_time_and_city_in_setup(sandbox: BotApiSandbox, bot: BotRunn
     assert message_by_id(runner, setup.message_id).text == texts.SETUP_SAVED
     # The confirmation is at the bottom of the chat, where the runner is looking.
     assert runner.last_bot_message().text.startswith(
-        "Runs Sat at 08:45 (Asia/Kolkata). Reminder at 08:30. Next: Sat 28 Nov 08:30"
+        "Runs Sat at 08:45 (Asia/Kolkata). Reminder at 08:30. Next: Sat, 28 Nov, 08:30"
     )
     # Once saved, text is text again.
     assert (await say(sandbox, runner, "hello")).text == texts.PLAIN_TEXT
@@ -296,7 +296,7 @@ async def test_the_setup_card_arrives_through_a_telegram_5xx(
     runner = sandbox.user(3015)
     sandbox.fail_next(1, status=502, methods={"sendMessage"})
     setup = await say(sandbox, runner, "/remind")
-    assert setup.text.startswith(texts.SETUP_TITLE)
+    assert setup.text.startswith(str(texts.SETUP_TITLE))
     await runner.tap(setup.message_id, button_data(setup, "Mon"))
     assert "Run days: Mon" in message_by_id(runner, setup.message_id).text
 

@@ -52,24 +52,24 @@ async def test_three_days_in_a_row_celebrate_a_milestone_and_stats_show_them(
 ) -> None:
     runner = sandbox.user(4002)
     first = await warm_up_on(bot, sandbox, runner, day(0))
-    assert texts.STREAK_LINE.format(streak=1) in first.text
+    assert texts.STREAK_LINE.format(1) in first.text
     assert "🎉" not in first.text
     await warm_up_on(bot, sandbox, runner, day(1))
     third = await warm_up_on(bot, sandbox, runner, day(2))
-    assert texts.MILESTONE.format(milestone=3) in third.text
-    assert texts.STREAK_LINE.format(streak=3) in third.text
-    assert third.text.endswith(texts.AGAIN)
+    assert texts.MILESTONE.format(days=texts.DAYS.format(3)) in third.text
+    assert texts.STREAK_LINE.format(3) in third.text
+    assert third.text.endswith(str(texts.AGAIN))
 
     bot.clock.set(datetime(2026, 11, 19, 20, 0, tzinfo=UTC))  # Thursday evening
     reply = await say(sandbox, runner, "/stats")
     assert reply.caption is not None
     lines = reply.caption.splitlines()
-    assert texts.STATS_CURRENT.format(current=3) in lines
-    assert texts.STATS_LONGEST.format(longest=3) in lines
+    assert texts.STATS_CURRENT.format(days=texts.DAYS.format(3)) in lines
+    assert texts.STATS_LONGEST.format(days=texts.DAYS.format(3)) in lines
     assert texts.STATS_TOTAL.format(total=3) in lines
-    assert texts.STATS_WEEK.format(done=3) in lines  # no schedule: no planned count
-    assert texts.STATS_FREEZES.format(freezes=0, max=2, next_in=4) in lines
-    assert texts.STATS_FEEL_NONE in lines
+    assert texts.STATS_WEEK.format(3) in lines  # no schedule: no planned count
+    assert texts.STATS_FREEZES.format(4, freezes=0, max=2) in lines
+    assert str(texts.STATS_FEEL_NONE) in lines
     image = decoded(reply.photo)
     assert image.format == "PNG" and image.size == image_size(12)
     [totals] = await stored(bot, UserStats)
@@ -82,11 +82,11 @@ async def test_a_warmup_with_fewer_than_four_exercises_does_not_count(
     runner = sandbox.user(4003)
     await warm_up_on(bot, sandbox, runner, day(0))
     short = await warm_up_on(bot, sandbox, runner, day(1), skip=3)
-    assert texts.NOT_COUNTED.format(needed=4, count=6) in short.text
+    assert texts.NOT_COUNTED.format(6, needed=4) in short.text
     assert "🔥 Streak" not in short.text
     # Four of six is enough.
     enough = await warm_up_on(bot, sandbox, runner, day(2), skip=2)
-    assert texts.NOT_COUNTED.format(needed=4, count=6) not in enough.text
+    assert texts.NOT_COUNTED.format(6, needed=4) not in enough.text
     completions = sorted(await stored(bot, WarmupCompletion), key=lambda c: c.local_date)
     assert [(c.local_date, c.counted, c.exercises_done) for c in completions] == [
         (day(0), True, 6),
@@ -96,7 +96,7 @@ async def test_a_warmup_with_fewer_than_four_exercises_does_not_count(
     reply = await say(sandbox, runner, "/stats")
     assert texts.STATS_TOTAL.format(total=2) in reply.caption.splitlines()
     # Day 1 had no counted warm-up, but one rest day between two is free without a schedule.
-    assert texts.STATS_CURRENT.format(current=2) in reply.caption.splitlines()
+    assert texts.STATS_CURRENT.format(days=texts.DAYS.format(2)) in reply.caption.splitlines()
 
 
 async def test_a_freeze_saves_the_streak_and_is_announced_once(
@@ -105,24 +105,24 @@ async def test_a_freeze_saves_the_streak_and_is_announced_once(
     runner = sandbox.user(4004)
     await say(sandbox, runner, "/remind daily 18:00 UTC 30")
     cards = [await warm_up_on(bot, sandbox, runner, day(n)) for n in range(7)]
-    assert texts.FREEZE_EARNED in cards[-1].text
-    assert texts.MILESTONE.format(milestone=7) in cards[-1].text
+    assert str(texts.FREEZE_EARNED) in cards[-1].text
+    assert texts.MILESTONE.format(days=texts.DAYS.format(7)) in cards[-1].text
     # Day 7 is missed; on day 8 /stats already knows a freeze covered it.
     bot.clock.set(datetime.combine(day(8), time(6, 0), tzinfo=UTC))
     reply = await say(sandbox, runner, "/stats")
     lines = reply.caption.splitlines()
-    assert lines[0] == texts.FREEZE_SAVED.format(streak=7)
-    assert texts.STATS_CURRENT.format(current=7) in lines
+    assert lines[0] == texts.FREEZE_SAVED.format(days=texts.DAYS.format(7))
+    assert texts.STATS_CURRENT.format(days=texts.DAYS.format(7)) in lines
     assert any(line.startswith("🧊 Freezes banked: 0 of 2") for line in lines)
     image = decoded(reply.photo).convert("RGB")
     # The frozen day, Mon 23 Nov, is in the last column (the week of today): drawn blue.
     assert _cell_colour(image, weekday=0, week=11) == (100, 181, 246)
     # Told once: neither the next /stats nor the next warm-up repeats it.
     again = await say(sandbox, runner, "/stats")
-    assert texts.FREEZE_SAVED.format(streak=7) not in again.caption
+    assert texts.FREEZE_SAVED.format(days=texts.DAYS.format(7)) not in again.caption
     card = await warm_up_on(bot, sandbox, runner, day(8))
     assert "🧊 A freeze saved" not in card.text
-    assert texts.STREAK_LINE.format(streak=8) in card.text
+    assert texts.STREAK_LINE.format(8) in card.text
 
 
 async def test_the_completion_card_announces_a_freeze_it_spent(
@@ -133,8 +133,8 @@ async def test_the_completion_card_announces_a_freeze_it_spent(
         await warm_up_on(bot, sandbox, runner, day(n))
     # No schedule: day 7 is a free rest day, day 8 is missed; back on day 9.
     card = await warm_up_on(bot, sandbox, runner, day(9))
-    assert texts.FREEZE_SAVED.format(streak=7) in card.text
-    assert texts.STREAK_LINE.format(streak=8) in card.text
+    assert texts.FREEZE_SAVED.format(days=texts.DAYS.format(7)) in card.text
+    assert texts.STREAK_LINE.format(8) in card.text
     # The card keeps its words when it is drawn again (a tap on the finished card repaints it).
     data = f"w:{(await stored(bot, WarmupCompletion))[-1].warmup_id}:1:d"
     answer = await runner.tap(card.message_id, data)
@@ -149,12 +149,12 @@ async def test_a_streak_breaks_without_freezes_and_longest_is_kept(
     for n in range(3):
         await warm_up_on(bot, sandbox, runner, day(n))
     card = await warm_up_on(bot, sandbox, runner, day(6))
-    assert texts.STREAK_BROKE.format(streak=3) in card.text
-    assert texts.STREAK_LINE.format(streak=1) in card.text
+    assert texts.STREAK_BROKE.format(days=texts.DAYS.format(3)) in card.text
+    assert texts.STREAK_LINE.format(1) in card.text
     reply = await say(sandbox, runner, "/stats")
     lines = reply.caption.splitlines()
-    assert texts.STATS_CURRENT.format(current=1) in lines
-    assert texts.STATS_LONGEST.format(longest=3) in lines
+    assert texts.STATS_CURRENT.format(days=texts.DAYS.format(1)) in lines
+    assert texts.STATS_LONGEST.format(days=texts.DAYS.format(3)) in lines
 
 
 async def test_streak_days_are_the_runners_local_dates(

@@ -170,7 +170,7 @@ async def test_a_streak_moved_elsewhere_mid_warmup_is_counted_on(
             )
         )
     await _done_sets(runner, card.message_id, 1)
-    assert texts.STREAK_LINE.format(streak=2) in message_by_id(runner, card.message_id).text
+    assert texts.STREAK_LINE.format(2) in message_by_id(runner, card.message_id).text
     async with services.db.transaction() as db:
         totals = await db.get(UserStats, 9105)
     assert (totals.current, totals.longest, totals.total) == (2, 2, 2)
