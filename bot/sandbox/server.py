@@ -228,12 +228,18 @@ class BotApiSandbox:
         global_rate_limit: float | None = None,
         retry_after: int = 1,
         keep_last: int | None = None,
+        response_delay_s: float = 0.0,
     ) -> None:
         """`keep_last`: how many recorded calls, callback queries and dropped updates to keep
         (the oldest go first). None keeps all, as tests and benchmarks that inspect them
-        afterwards want; a sandbox left running for days (bin/run) must not grow without end."""
+        afterwards want; a sandbox left running for days (bin/run) must not grow without end.
+
+        `response_delay_s`: how long every Bot API answer is held back, as Telegram's network
+        round trip holds it (0: answer at once). Other requests are served meanwhile; the value
+        in force when a request arrives applies to it, so it can be changed while running."""
         self.token = token
         self.keep_last = keep_last
+        self.response_delay_s = response_delay_s
         self.bot_username = bot_username
         self.bot_id = int(token.split(":", 1)[0])
         self.spec = ApiSpec.load(spec_path)
@@ -462,6 +468,15 @@ class BotApiSandbox:
     # -------------------------------------------------------- HTTP entry point
 
     async def _handle(self, request: web.Request) -> web.Response:
+        delay = self.response_delay_s
+        response = await self._answer(request)
+        if delay > 0:
+            # Held here, after the work is done: what the bot did is already in the chat, and
+            # only its answer is on the way back, as with Telegram.
+            await asyncio.sleep(delay)
+        return response
+
+    async def _answer(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return web.json_response(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
