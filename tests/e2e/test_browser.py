@@ -6,12 +6,14 @@ by tapping the page's buttons; a screenshot taken mid-way is kept in docs/ for t
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageChops
@@ -39,7 +41,11 @@ CHROMIUM_ARGS = [
 ]
 # The emoji font makes the screenshot look like Telegram; the tests pass without it.
 EMOJI_FONT = "fonts-noto-color-emoji"
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "sandbox-mid-warmup.png"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SCREENSHOT = DOCS / "sandbox-mid-warmup.png"
+PHONE_SCREENSHOT = DOCS / "sandbox-phone.png"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 ADA, BEN = DEFAULT_PROFILES[0], DEFAULT_PROFILES[1]
 STEPS = 12  # six exercises, two sets each
 # Largest per-channel difference between two screenshots of the same page seen here is 15.
@@ -132,9 +138,12 @@ async def browser(chromium_executable: str) -> AsyncIterator[Browser]:
             await launched.close()
 
 
-@pytest.fixture
-async def page(browser: Browser, webchat: WebChat, coach: BotRunner) -> AsyncIterator[Page]:
-    context = await browser.new_context(viewport={"width": 1100, "height": 720})
+@contextlib.asynccontextmanager
+async def opened_page(
+    browser: Browser, webchat: WebChat, viewport: dict[str, int], **device: Any
+) -> AsyncIterator[Page]:
+    """The web chat as Ada, in a browser window of this size; fails on any page error."""
+    context = await browser.new_context(viewport=viewport, **device)
     opened = await context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
@@ -149,13 +158,25 @@ async def page(browser: Browser, webchat: WebChat, coach: BotRunner) -> AsyncIte
     assert not errors, f"errors on the page: {errors}"
 
 
-def save_screenshot(png: bytes) -> None:
+@pytest.fixture
+async def page(browser: Browser, webchat: WebChat, coach: BotRunner) -> AsyncIterator[Page]:
+    async with opened_page(browser, webchat, DESKTOP) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def phone(browser: Browser, webchat: WebChat, coach: BotRunner) -> AsyncIterator[Page]:
+    async with opened_page(browser, webchat, PHONE, is_mobile=True, has_touch=True) as opened:
+        yield opened
+
+
+def save_screenshot(png: bytes, path: Path = SCREENSHOT) -> None:
     """Keep docs/ as it is unless the page looks different: Chromium's anti-aliasing of a few
     edge pixels varies from run to run, and a test run should not dirty the work tree."""
-    if SCREENSHOT.exists() and looks_the_same(SCREENSHOT.read_bytes(), png):
+    if path.exists() and looks_the_same(path.read_bytes(), png):
         return
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    SCREENSHOT.write_bytes(png)
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(png)
 
 
 def looks_the_same(old: bytes, new: bytes) -> bool:
@@ -260,3 +281,140 @@ async def test_switching_runners_and_firing_a_reminder(page: Page, coach: BotRun
     await expect(page.locator(".row.in").last).to_contain_text("Psst, Ada")
     await expect(page.locator(".row", has_text="Run at")).to_have_count(0)
     await expect(runner_item(page, ADA.user_id).locator(".unread")).to_have_count(0)
+
+
+# ------------------------------------------------------------------- layout and scrolling
+
+# Where things are, in the window's coordinates; `fromBottom`: how far the message list is
+# scrolled up from its newest message.
+GEOMETRY = """() => {
+  const box = (node) => {
+    const r = node.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right};
+  };
+  const messages = document.getElementById("messages");
+  const rows = messages.querySelectorAll(".row");
+  return {
+    viewport: {width: innerWidth, height: innerHeight},
+    pageHeight: document.scrollingElement.scrollHeight,
+    pageScrolled: document.scrollingElement.scrollTop,
+    head: box(document.querySelector(".chat-head")),
+    composer: box(document.getElementById("composer")),
+    messages: box(messages),
+    lastRow: rows.length ? box(rows[rows.length - 1]) : null,
+    fromBottom: messages.scrollHeight - messages.scrollTop - messages.clientHeight,
+    scrollable: messages.scrollHeight > messages.clientHeight,
+  };
+}"""
+AT_THE_BOTTOM = """() => {
+  const m = document.getElementById("messages");
+  return m.scrollHeight - m.scrollTop - m.clientHeight < 2;
+}"""
+
+
+async def assert_newest_in_view(page: Page) -> None:
+    """Only the message list scrolls, it shows its newest message, and the header and the
+    message box are on screen."""
+    await page.wait_for_function(AT_THE_BOTTOM, timeout=5000)
+    where = await page.evaluate(GEOMETRY)
+    height = where["viewport"]["height"]
+    assert where["pageHeight"] <= height and where["pageScrolled"] == 0, where
+    assert where["scrollable"], "the message list itself scrolls"
+    assert 0 <= where["head"]["top"] and where["head"]["bottom"] <= where["messages"]["top"] + 1
+    assert where["composer"]["bottom"] <= height, where
+    assert where["lastRow"] is not None
+    assert where["messages"]["top"] <= where["lastRow"]["top"], where
+    assert where["lastRow"]["bottom"] <= where["messages"]["bottom"] + 1, where
+
+
+async def fill_the_screen(page: Page, times: int = 3) -> None:
+    """Enough long messages that they do not fit on the screen."""
+    for sent in range(1, times + 1):
+        await send(page, "/help")
+        await expect(page.locator(".row.in")).to_have_count(sent)
+
+
+async def start_warmup(page: Page) -> Locator:
+    """Send /warmup; the card, found by its message id (later messages do not move it)."""
+    await send(page, "/warmup")
+    card = page.locator(".row.in").last
+    await expect(card).to_contain_text("Exercise 1 of 6")
+    return page.locator(f'[data-message-id="{await card.get_attribute("data-message-id")}"]')
+
+
+async def test_on_a_phone_only_the_message_list_scrolls_and_opens_at_the_newest(
+    phone: Page, coach: BotRunner
+) -> None:
+    await fill_the_screen(phone)
+    card = await start_warmup(phone)
+    await assert_newest_in_view(phone)
+    await phone.reload()
+    await expect(phone.locator(".row.in")).to_have_count(4)
+    await assert_newest_in_view(phone)
+    # A reply lands in view, above the message box.
+    coach.clock.advance(seconds=45)
+    await card.get_by_role("button", name=texts.DONE_SET_BUTTON).click()
+    await expect(phone.locator("#toast")).to_have_text(texts.ANSWER_SET_DONE.format(set_number=1))
+    await expect(card).to_contain_text("Set 2 of 2")
+    await assert_newest_in_view(phone)
+    save_screenshot(await phone.screenshot(animations="disabled"), PHONE_SCREENSHOT)
+
+
+async def test_an_edit_that_makes_the_last_message_taller_keeps_the_view_at_the_bottom(
+    page: Page, coach: BotRunner
+) -> None:
+    await fill_the_screen(page)
+    card = await start_warmup(page)
+    await assert_newest_in_view(page)
+    await card.get_by_role("button", name=texts.HOW_TO_BUTTON).click()
+    await expect(card).to_contain_text("Common mistake")
+    await assert_newest_in_view(page)
+    # A reminder turning into the warm-up card grows the same way.
+    await card.get_by_role("button", name="End").click()
+    await send(page, "/remind mon,wed,fri 07:00")
+    await expect(page.locator(".row.in").last).to_contain_text("Europe/Berlin")
+    await page.get_by_role("button", name="Fire my next reminder now").click()
+    reminder = page.locator(".row.in").last
+    await expect(reminder).to_contain_text("Run at 07:00")
+    await assert_newest_in_view(page)
+    await reminder.get_by_role("button", name=texts.START_WARMUP_BUTTON).click()
+    await expect(reminder).to_contain_text("Exercise 1 of 6")
+    await assert_newest_in_view(page)
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    across = a["left"] < b["right"] and b["left"] < a["right"]
+    return across and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+VISIBLE_BUTTONS = """() => [...document.querySelectorAll("button, .kb-button, a[href]")]
+  .filter((b) => b.offsetParent !== null)
+  .map((b) => {
+    const r = b.getBoundingClientRect();
+    return {text: b.textContent.trim(), top: r.top, bottom: r.bottom, left: r.left, right: r.right};
+  })"""
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+async def test_a_toast_covers_no_button(
+    browser: Browser, webchat: WebChat, coach: BotRunner, size: str
+) -> None:
+    viewport, device = (DESKTOP, {}) if size == "desktop" else (PHONE, {"is_mobile": True})
+    async with opened_page(browser, webchat, viewport, **device) as page:
+        await fill_the_screen(page, times=2)
+        card = await start_warmup(page)
+        await card.get_by_role("button", name=texts.DONE_SET_BUTTON).click()
+        toast = page.locator("#toast")
+        await expect(toast).to_have_text(texts.ANSWER_SET_DONE.format(set_number=1))
+        await expect(card).to_contain_text("Set 2 of 2")
+        shown = await toast.bounding_box()
+        assert shown is not None
+        box = {
+            "left": shown["x"],
+            "right": shown["x"] + shown["width"],
+            "top": shown["y"],
+            "bottom": shown["y"] + shown["height"],
+        }
+        assert 0 <= box["top"] and box["bottom"] <= viewport["height"]
+        covered = [b["text"] for b in await page.evaluate(VISIBLE_BUTTONS) if overlap(box, b)]
+        assert covered == [], f"the toast covers {covered}"

@@ -16,7 +16,8 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
-const messagesBox = $("messages");
+const scroller = $("messages");       // the one part of the page that scrolls
+const messagesBox = $("message-list");  // the messages, inside it
 const input = $("text");
 const sendButton = $("send");
 const menu = $("command-menu");
@@ -103,12 +104,12 @@ function upsert(userId, message) {
   if (userId === state.current) {
     const existing = messagesBox.querySelector(`[data-message-id="${message.id}"]`);
     if (existing) {
-      existing.replaceWith(messageRow(message));  // an edit: in place, like Telegram
+      // An edit: in place, like Telegram. If it makes the message taller while the newest
+      // message was in view, the list follows (see keepTheBottomInView).
+      existing.replaceWith(messageRow(message));
     } else {
-      const nearBottom =
-        messagesBox.scrollHeight - messagesBox.scrollTop - messagesBox.clientHeight < 120;
       appendMessage(message);
-      if (nearBottom || !message.from_bot) scrollToBottom();
+      if (!message.from_bot) scrollToBottom();  // your own message always shows
     }
   } else if (isNew && message.from_bot) {
     state.unread.set(userId, (state.unread.get(userId) || 0) + 1);
@@ -190,7 +191,7 @@ function renderChat() {
     return;
   }
   for (const message of chat.values()) appendMessage(message);
-  scrollToBottom();
+  scrollToBottom();  // a chat opens at its newest message
 }
 
 function appendMessage(message) {
@@ -203,9 +204,29 @@ function appendMessage(message) {
   messagesBox.append(messageRow(message));
 }
 
+// Whether the newest message is in view: then whatever makes the list taller (a new message,
+// an edit, a picture that finished loading) scrolls it along. Someone reading older messages
+// is left where they are.
+let atBottom = true;
+const BOTTOM_SLACK = 40;  // px: "at the bottom" despite a rounding or a half-scrolled line
+
 function scrollToBottom() {
-  messagesBox.scrollTop = messagesBox.scrollHeight;
+  scroller.scrollTop = scroller.scrollHeight;
+  atBottom = true;
 }
+
+scroller.addEventListener("scroll", () => {
+  atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < BOTTOM_SLACK;
+});
+
+function keepTheBottomInView() {
+  if (atBottom) scrollToBottom();
+}
+
+// The list's height changes with every message, edit and loaded image; the scroller's view
+// does too when the window (or a phone's keyboard) resizes it.
+new ResizeObserver(keepTheBottomInView).observe(messagesBox);
+new ResizeObserver(keepTheBottomInView).observe(scroller);
 
 function messageRow(message) {
   const user = currentUser();
@@ -524,11 +545,15 @@ function showToast(text) {
   // One at a time, like Telegram: a new answer replaces the one on screen.
   toastBox.textContent = text;
   toastBox.hidden = false;
+  toastBox.parentElement.classList.add("toasting");
   toastBox.style.animation = "none";
   void toastBox.offsetWidth;  // restart the fade-in
   toastBox.style.animation = "";
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { toastBox.hidden = true; }, 2500);
+  toastTimer = setTimeout(() => {
+    toastBox.hidden = true;
+    toastBox.parentElement.classList.remove("toasting");
+  }, 2500);
 }
 
 function showAlert(text) {
