@@ -418,3 +418,20 @@ async def test_a_toast_covers_no_button(
         assert 0 <= box["top"] and box["bottom"] <= viewport["height"]
         covered = [b["text"] for b in await page.evaluate(VISIBLE_BUTTONS) if overlap(box, b)]
         assert covered == [], f"the toast covers {covered}"
+
+
+async def test_enter_in_the_command_menu_sends_the_highlighted_command(page: Page) -> None:
+    await page.locator("#text").press_sequentially("/st")
+    menu = page.locator("#command-menu")
+    await expect(menu.locator(".command")).to_have_count(2)
+    await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("ArrowDown")
+    highlighted = menu.locator(".command.selected .command-name")
+    await expect(highlighted).to_have_count(1)
+    chosen = await highlighted.text_content()
+    assert chosen in ("/start", "/stats")
+    await page.keyboard.press("Enter")
+    await expect(page.locator(".row.out")).to_have_count(1)
+    await expect(page.locator(".row.out .text")).to_contain_text(chosen)
+    await expect(menu).to_be_hidden()
+    await expect(page.locator("#text")).to_have_value("")

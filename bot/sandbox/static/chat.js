@@ -430,8 +430,7 @@ function updateSendButton() {
 
 $("composer").addEventListener("submit", (event) => {
   event.preventDefault();
-  const selected = menu.hidden ? null : menu.querySelector(".command.selected");
-  const text = selected ? `/${selected.dataset.command}` : input.value;
+  const text = input.value;
   input.value = "";
   updateSendButton();
   hideMenu();
@@ -493,7 +492,18 @@ input.addEventListener("input", () => {
 
 input.addEventListener("keydown", (event) => {
   if (menu.hidden) return;
-  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+  if (event.key === "Enter" && !event.isComposing) {
+    // Handled here, not by the form's submit: pressing Enter "clicks" the send button first,
+    // and that click (outside the menu) would close the menu and lose the highlighted command.
+    const selected = menu.querySelector(".command.selected");
+    if (selected) {
+      event.preventDefault();
+      input.value = "";
+      updateSendButton();
+      hideMenu();
+      send(`/${selected.dataset.command}`);
+    }
+  } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
     event.preventDefault();
     moveSelection(event.key === "ArrowDown" ? 1 : -1);
   } else if (event.key === "Tab") {
