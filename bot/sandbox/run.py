@@ -12,6 +12,7 @@ import asyncio
 import errno
 import logging
 import signal
+import sys
 import time
 from functools import partial
 from pathlib import Path
@@ -116,9 +117,17 @@ async def start_sandbox_server(
 
 
 async def run_sandbox(
-    settings: Settings, *, port: int, fresh: bool, stop: asyncio.Event | None = None
+    settings: Settings,
+    *,
+    port: int,
+    fresh: bool,
+    stop: asyncio.Event | None = None,
+    greeting: str | None = None,
 ) -> None:
-    """Run until SIGINT/SIGTERM (or until ``stop`` is set, for callers that own the signals)."""
+    """Run until SIGINT/SIGTERM (or until ``stop`` is set, for callers that own the signals).
+
+    ``greeting`` goes to stderr once the port is ours, so that a start that fails (the port is
+    taken) prints nothing but its reason."""
     if fresh and sqlite_path(settings.sandbox_database_url) is None:
         raise SettingsError(FRESH_NEEDS_SQLITE)
     if stop is None:
@@ -127,18 +136,22 @@ async def run_sandbox(
     else:
         signals = []
     try:
-        await _run(settings, port=port, fresh=fresh, stop=stop)
+        await _run(settings, port=port, fresh=fresh, stop=stop, greeting=greeting)
     finally:
         # Only now: a second Ctrl-C while shutting down must not interrupt the clean stop.
         for signum in signals:
             asyncio.get_running_loop().remove_signal_handler(signum)
 
 
-async def _run(settings: Settings, *, port: int, fresh: bool, stop: asyncio.Event) -> None:
+async def _run(
+    settings: Settings, *, port: int, fresh: bool, stop: asyncio.Event, greeting: str | None
+) -> None:
     if not logger.isEnabledFor(logging.DEBUG):
         # The scheduler logs every job run at INFO; in a terminal demo that drowns the rest.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
     sandbox, webchat = await start_sandbox_server(port)
+    if greeting:
+        print(greeting, file=sys.stderr, flush=True)
     try:
         if fresh:
             # Only now that the port is ours: a start that fails leaves the progress alone.

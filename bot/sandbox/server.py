@@ -328,10 +328,12 @@ class BotApiSandbox:
     async def stop(self) -> None:
         self._closing.set()
         self._signal.notify()
+        listened = bool(self._runner is not None and self._runner.addresses)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        logger.info("Bot API sandbox on port %s stopped", self.port)
+        if listened:  # a start that failed (port taken) has nothing to report stopping
+            logger.info("Bot API sandbox on port %s stopped", self.port)
 
     async def __aenter__(self) -> BotApiSandbox:
         await self.start()

@@ -386,7 +386,8 @@ def _load_cached(path: Path) -> ApiSpec:
     with path.open(encoding="utf-8") as fh:
         raw = json.load(fh)
     spec = ApiSpec(raw)
-    logger.info("loaded Bot API spec %s from %s", spec.version, path)
+    # DEBUG: at start-up this would come before a failed start's one-line reason.
+    logger.debug("loaded Bot API spec %s from %s", spec.version, path)
     return spec
 
 
