@@ -70,18 +70,25 @@ FireReminder = Callable[[int], Awaitable[bool]]
 
 @dataclass(frozen=True)
 class Profile:
-    """A simulated runner the page can switch to."""
+    """A simulated runner the page can switch to.
+
+    ``timezone`` is their phone's (message times show in it, and the bot's account for them
+    starts in it); ``language_code`` is their Telegram app's language, sent with everything
+    they do (``from.language_code``), as Telegram does. The page itself stays in English."""
 
     user_id: int
     first_name: str
     timezone: str
     city: str
+    language_code: str
 
 
 DEFAULT_PROFILES: tuple[Profile, ...] = (
-    Profile(7_100_001, "Ada", "Europe/Berlin", "Berlin"),
-    Profile(7_100_002, "Ben", "America/New_York", "New York"),
-    Profile(7_100_003, "Chandra", "Asia/Kolkata", "Bengaluru"),
+    Profile(7_100_001, "Ada", "Europe/Berlin", "Berlin", "de"),
+    Profile(7_100_002, "Ben", "America/New_York", "New York", "en"),
+    Profile(7_100_003, "Chandra", "Asia/Kolkata", "Bengaluru", "en"),
+    Profile(7_100_004, "Dmitri", "Europe/Moscow", "Moscow", "ru"),
+    Profile(7_100_005, "Lucía", "America/Mexico_City", "Mexico City", "es"),
 )
 
 
@@ -101,7 +108,7 @@ class WebChat:
         self._by_id = {p.user_id: p for p in profiles}
         self._streams: set[asyncio.Queue[bytes | None]] = set()
         for profile in profiles:
-            sandbox.user(profile.user_id, profile.first_name)
+            sandbox.user(profile.user_id, profile.first_name, language_code=profile.language_code)
 
     @property
     def url(self) -> str:

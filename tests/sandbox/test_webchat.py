@@ -141,13 +141,30 @@ async def test_the_directory_lists_runners_and_the_command_menu(
 ) -> None:
     async with http.get("/api/users") as response:
         directory = await response.json()
-    assert [u["first_name"] for u in directory["users"]] == ["Ada", "Ben", "Chandra"]
-    assert [u["timezone"] for u in directory["users"]] == [
-        "Europe/Berlin",
-        "America/New_York",
-        "Asia/Kolkata",
+    runners = [(u["first_name"], u["timezone"], u["language_code"]) for u in directory["users"]]
+    assert runners == [
+        ("Ada", "Europe/Berlin", "de"),
+        ("Ben", "America/New_York", "en"),
+        ("Chandra", "Asia/Kolkata", "en"),
+        ("Dmitri", "Europe/Moscow", "ru"),
+        ("Lucía", "America/Mexico_City", "es"),
     ]
     assert [c["command"] for c in directory["commands"]] == [c for c, _ in texts.COMMANDS]
+
+
+async def test_each_runner_writes_with_their_language_code(
+    http: ClientSession, sandbox: BotApiSandbox
+) -> None:
+    for profile in DEFAULT_PROFILES:
+        path = f"/api/users/{profile.user_id}/send"
+        async with await post(http, path, {"text": "/start"}) as response:
+            assert response.status == 200
+        update = sandbox.pending_updates[-1]
+        sandbox.spec.validate_object("Update", update)
+        sender = update["message"]["from"]
+        assert (sender["id"], sender["first_name"]) == (profile.user_id, profile.first_name)
+        assert sender["language_code"] == profile.language_code
+    assert {p.language_code for p in DEFAULT_PROFILES} >= {"de", "ru", "es"}
 
 
 def test_the_page_never_renders_text_as_html() -> None:

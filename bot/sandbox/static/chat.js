@@ -8,7 +8,7 @@
 
 const state = {
   bot: { name: "Warm-up Coach" },
-  users: [],          // profiles: user_id, first_name, timezone, city
+  users: [],          // profiles: user_id, first_name, timezone, city, language_code
   chats: new Map(),   // user_id -> Map(message id -> message)
   unread: new Map(),  // user_id -> count of bot messages not seen yet
   commands: [],       // [{command, description}] from setMyCommands
@@ -147,8 +147,8 @@ function renderUsers() {
     item.dataset.userId = user.user_id;
     item.setAttribute("role", "button");
     item.tabIndex = 0;
-    item.title = `Be ${user.first_name} (${user.timezone})`;
-    item.append(el("div", `avatar c${index % 4}`, user.first_name.slice(0, 1)));
+    item.title = `Be ${user.first_name} (${user.city}, Telegram in ${user.language_code})`;
+    item.append(el("div", `avatar c${index % 5}`, user.first_name.slice(0, 1)));
     const main = el("div", "user-main");
     const top = el("div", "user-top");
     top.append(el("span", "user-name", user.first_name));
@@ -182,7 +182,8 @@ function renderChat() {
   const user = currentUser();
   messagesBox.replaceChildren();
   if (!user) return;
-  $("chat-status").textContent = `bot · you are ${user.first_name}, ${user.city} (${user.timezone})`;
+  $("chat-status").textContent =
+    `bot · you are ${user.first_name}, ${user.city} (${user.timezone}) · app in ${user.language_code}`;
   const chat = state.chats.get(user.user_id);
   if (!chat || chat.size === 0) {
     messagesBox.append(
