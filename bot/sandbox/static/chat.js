@@ -209,15 +209,21 @@ function appendMessage(message) {
 // an edit, a picture that finished loading) scrolls it along. Someone reading older messages
 // is left where they are.
 let atBottom = true;
+let pinnedAt = 0;  // the scrollTop scrollToBottom last set
 const BOTTOM_SLACK = 40;  // px: "at the bottom" despite a rounding or a half-scrolled line
 
 function scrollToBottom() {
   scroller.scrollTop = scroller.scrollHeight;
+  pinnedAt = scroller.scrollTop;
   atBottom = true;
 }
 
 scroller.addEventListener("scroll", () => {
-  atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < BOTTOM_SLACK;
+  const fromBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
+  // Scroll events are dispatched with a later rendering step: one caused by scrollToBottom can
+  // arrive after the list grew again and measure a gap nobody scrolled. Only moving up from
+  // where scrollToBottom put the view means the reader left the bottom.
+  atBottom = fromBottom < BOTTOM_SLACK || (atBottom && scroller.scrollTop >= pinnedAt);
 });
 
 function keepTheBottomInView() {
