@@ -28,7 +28,7 @@ from bot.db.warmups import ensure_user
 from bot.runtime import start_polling, stop_polling
 from bot.sandbox.server import BotApiSandbox
 from bot.sandbox.webchat import DEFAULT_PROFILES, Profile, WebChat, attach_webchat
-from bot.telegram.reminder_jobs import fire_next_reminder_now
+from bot.telegram.demo_reminder import send_demo_reminder
 from bot.telegram.services import SERVICES_KEY, Services
 
 logger = logging.getLogger(__name__)
@@ -83,9 +83,10 @@ async def seed_profiles(application: Application, profiles: tuple[Profile, ...])
 
 
 async def connect_bot(webchat: WebChat, application: Application) -> None:
-    """Wire a started bot to the web chat: the runners' accounts and the reminder control."""
+    """Wire a started bot to the web chat: the runners' accounts and the reminder control
+    (a demonstration: the real schedule is never moved by it)."""
     await seed_profiles(application, webchat.profiles)
-    webchat.fire_reminder = partial(fire_next_reminder_now, application)
+    webchat.fire_reminder = partial(send_demo_reminder, application)
 
 
 def first_message_id(now: float) -> int:

@@ -8,7 +8,7 @@ It is a few routes on the sandbox's own aiohttp app (one port for the Bot API an
     GET  /api/users/{user_id}/chat            one user's chat as JSON
     POST /api/users/{user_id}/send            {"text": ...}: the user sends a message
     POST /api/users/{user_id}/tap             {"message_id", "data"}: a tap; answers the toast
-    POST /api/users/{user_id}/fire-reminder   send this user's next pre-run reminder now
+    POST /api/users/{user_id}/fire-reminder   a demonstration of this user's next reminder, now
     GET  /api/users/{user_id}/files/{id}      a photo or document of a message
     GET  /api/events                          Server-Sent Events: a snapshot, then every change
 
@@ -23,6 +23,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -63,9 +64,10 @@ KEEPALIVE_SECONDS = 20.0
 # gets a fresh snapshot.
 MAX_BACKLOG = 1000
 NO_REMINDER = "Set reminders first with /remind"
-REMINDER_SENT = "⏰ Reminder sent"
+REMINDER_SENT = "⏰ Sent the reminder for your run on {run}"
 
-FireReminder = Callable[[int], Awaitable[bool]]
+# Sends a demonstration of the runner's next reminder; returns the run's date it stands for.
+FireReminder = Callable[[int], Awaitable[date | None]]
 
 
 @dataclass(frozen=True)
@@ -202,12 +204,16 @@ class WebChat:
         if self.fire_reminder is None:
             return _error(503, "The bot is not running.")
         try:
-            fired = await self.fire_reminder(user.id)
+            run_date = await self.fire_reminder(user.id)
         except Exception:
             # The page shows one sentence; the details belong in the sandbox's log.
             logger.exception("firing the next reminder of user %s failed", user.id)
             return _error(500, "The reminder could not be sent; see the sandbox's log.")
-        return web.json_response({"fired": fired, "toast": REMINDER_SENT if fired else NO_REMINDER})
+        if run_date is None:
+            return web.json_response({"fired": False, "run_date": None, "toast": NO_REMINDER})
+        run = f"{run_date:%a} {run_date.day} {run_date:%b}"  # "Mon 7 Dec"
+        toast = REMINDER_SENT.format(run=run)
+        return web.json_response({"fired": True, "run_date": run_date.isoformat(), "toast": toast})
 
     async def _file(self, request: web.Request) -> web.Response:
         _check_host(request)

@@ -272,6 +272,9 @@ async def test_switching_runners_and_firing_a_reminder(page: Page, coach: BotRun
     await fire.click()
     reminder = page.locator(".row.in").last
     await expect(reminder).to_contain_text("Run at 07:00: time to warm up")
+    await expect(page.locator("#toast")).to_have_text(
+        "⏰ Sent the reminder for your run on Wed 25 Nov"
+    )
     await expect(reminder.get_by_role("button", name=texts.SNOOZE_BUTTON)).to_be_visible()
     # Ada's chat is her own, and a message for her while away shows as unread.
     assert coach.application is not None

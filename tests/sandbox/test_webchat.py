@@ -20,8 +20,10 @@ from typing import Any
 
 import pytest
 from aiohttp import ClientResponse, ClientSession
+from sqlalchemy import select
 
 from bot.coach.clock import ManualClock
+from bot.db.models import ReminderSchedule, SentReminder
 from bot.sandbox.run import (
     KEEP_LAST,
     connect_bot,
@@ -274,22 +276,40 @@ async def test_photos_and_documents_download(
         assert response.status == 404
 
 
-async def test_fire_reminder_needs_reminders_then_sends_one_in_the_runners_zone(
+async def reminder_state(bot: BotRunner) -> list[tuple]:
+    """Every runner's next reminder as the bot has it, and every reminder it has claimed."""
+    assert bot.application is not None
+    async with bot.application.bot_data["services"].sessions() as db:
+        schedules = (await db.execute(select(ReminderSchedule))).scalars()
+        claimed = (await db.execute(select(SentReminder))).scalars()
+        return [(s.user_id, s.next_run_date, s.next_remind_at) for s in schedules] + [
+            (c.user_id, c.run_date, c.status) for c in claimed
+        ]
+
+
+async def test_fire_reminder_sends_a_demonstration_and_moves_no_real_reminder(
     http: ClientSession, sandbox: BotApiSandbox, bot: BotRunner
 ) -> None:
     path = f"/api/users/{BEN.user_id}/fire-reminder"
     async with await post(http, path, {}) as response:
-        assert await response.json() == {"fired": False, "toast": NO_REMINDER}
-    # Ben's account was set up in New York's time zone, so /remind defaults to it.
+        assert await response.json() == {"fired": False, "run_date": None, "toast": NO_REMINDER}
+    # Ben's account was set up in New York's time zone, so /remind defaults to it: at the
+    # clock's 01:30 there, his next run is this Wednesday's.
     summary = await send(http, sandbox, BEN.user_id, "/remind mon,wed,fri 07:00")
     assert "(America/New_York)" in summary["text"]
+    before = await reminder_state(bot)
     ben = sandbox.user(BEN.user_id)
-    before = len(ben.bot_messages())
-    async with await post(http, path, {}) as response:
-        assert (await response.json())["fired"] is True
-    await sandbox.wait_for(lambda: len(ben.bot_messages()) > before)
-    reminder = [m for m in await chat(http, BEN.user_id) if m["from_bot"]][-1]
-    assert reminder["text"].startswith("Run at 07:00: time to warm up")
+    for pressed in (1, 2):  # two presses used to skip two real reminders
+        async with await post(http, path, {}) as response:
+            assert await response.json() == {
+                "fired": True,
+                "run_date": "2026-11-25",
+                "toast": "⏰ Sent the reminder for your run on Wed 25 Nov",
+            }
+        await sandbox.wait_for(lambda count=1 + pressed: len(ben.bot_messages()) == count)
+        reminder = [m for m in await chat(http, BEN.user_id) if m["from_bot"]][-1]
+        assert reminder["text"].startswith("Run at 07:00: time to warm up")
+    assert await reminder_state(bot) == before, "the real schedule stays as it was"
     assert sandbox.user(ADA.user_id).chat == [], "the other runners' chats are untouched"
 
 
