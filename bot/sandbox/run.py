@@ -82,11 +82,22 @@ async def seed_profiles(application: Application, profiles: tuple[Profile, ...])
                 user.timezone = profile.timezone
 
 
+async def runner_timezone(application: Application, user_id: int) -> str | None:
+    """The time zone the bot has for this runner; None when it has no account for them (never
+    had, or after /forget). Reads only."""
+    services: Services = application.bot_data[SERVICES_KEY]
+    async with services.sessions() as db:
+        user = await db.get(User, user_id)
+        return user.timezone if user is not None else None
+
+
 async def connect_bot(webchat: WebChat, application: Application) -> None:
-    """Wire a started bot to the web chat: the runners' accounts and the reminder control
-    (a demonstration: the real schedule is never moved by it)."""
+    """Wire a started bot to the web chat: the runners' accounts, the reminder control (a
+    demonstration: the real schedule is never moved by it) and their zones for the list."""
     await seed_profiles(application, webchat.profiles)
     webchat.fire_reminder = partial(send_demo_reminder, application)
+    webchat.runner_timezone = partial(runner_timezone, application)
+    await webchat.refresh_zones()
 
 
 def first_message_id(now: float) -> int:

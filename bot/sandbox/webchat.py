@@ -11,6 +11,7 @@ It is a few routes on the sandbox's own aiohttp app (one port for the Bot API an
     POST /api/users/{user_id}/fire-reminder   a demonstration of this user's next reminder, now
     GET  /api/users/{user_id}/files/{id}      a photo or document of a message
     GET  /api/events                          Server-Sent Events: a snapshot, then every change
+                                              (messages, and a runner's time zone at the bot)
 
 The page renders everything from the bot with textContent (never as HTML), so whatever the bot
 sends shows as text.
@@ -19,9 +20,10 @@ sends shows as text.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -68,6 +70,8 @@ REMINDER_SENT = "⏰ Sent the reminder for your run on {run}"
 
 # Sends a demonstration of the runner's next reminder; returns the run's date it stands for.
 FireReminder = Callable[[int], Awaitable[date | None]]
+# The time zone the bot has for a runner (None: it has no account for them).
+RunnerTimezone = Callable[[int], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,8 @@ DEFAULT_PROFILES: tuple[Profile, ...] = (
 
 
 class WebChat:
-    """The web chat routes on one sandbox. ``fire_reminder`` is set once the bot is running."""
+    """The web chat routes on one sandbox. ``fire_reminder`` and ``runner_timezone`` are set
+    once the bot is running (then ``refresh_zones()`` reads every runner's zone)."""
 
     def __init__(
         self,
@@ -103,12 +108,18 @@ class WebChat:
         profiles: tuple[Profile, ...] = DEFAULT_PROFILES,
         *,
         fire_reminder: FireReminder | None = None,
+        runner_timezone: RunnerTimezone | None = None,
     ) -> None:
         self.sandbox = sandbox
         self.profiles = profiles
         self.fire_reminder = fire_reminder
+        self.runner_timezone = runner_timezone
         self._by_id = {p.user_id: p for p in profiles}
         self._streams: set[asyncio.Queue[bytes | None]] = set()
+        # The zone the bot has for each runner, as last read; the page shows it in the list.
+        self._zones: dict[int, str | None] = {p.user_id: None for p in profiles}
+        self._zones_to_read: set[int] = set()
+        self._zone_reader: asyncio.Task[None] | None = None
         for profile in profiles:
             sandbox.user(profile.user_id, profile.first_name, language_code=profile.language_code)
 
@@ -129,7 +140,18 @@ class WebChat:
         router.add_get("/api/users/{user_id}/files/{message_id}", self._file)
         router.add_get("/api/events", self._events)
         self.sandbox.app.on_shutdown.append(self._close_streams)
+        self.sandbox.app.on_shutdown.append(self._stop_reading_zones)
         self.sandbox.add_chat_listener(self._on_chat_change)
+
+    async def refresh_zones(self, user_ids: Iterable[int] | None = None) -> None:
+        """Read the runners' time zones from the bot; a change goes to the open pages."""
+        if self.runner_timezone is None:
+            return
+        for user_id in list(user_ids if user_ids is not None else self._zones):
+            zone = await self.runner_timezone(user_id)
+            if zone != self._zones.get(user_id):
+                self._zones[user_id] = zone
+                self._broadcast(_event("runner", {"user_id": user_id, "bot_timezone": zone}))
 
     # ------------------------------------------------------------------ pages
 
@@ -277,15 +299,24 @@ class WebChat:
         return response
 
     def _on_chat_change(self, user: SimulatedUser, message_id: int, change: str) -> None:
-        if user.id not in self._by_id or not self._streams:
+        if user.id not in self._by_id:
+            return
+        live = user._get(message_id)
+        if live is not None and live.from_bot:
+            # The bot answers after it has stored what the runner did: a /remind with another
+            # zone, or a /forget, is in its database by the time its reply is here.
+            self._read_zone_soon(user.id)
+        if not self._streams:
             return
         if change == "deleted":
             event = _event("delete", {"user_id": user.id, "message_id": message_id})
+        elif live is None:
+            return
         else:
-            live = user._get(message_id)
-            if live is None:
-                return
             event = _event("message", {"user_id": user.id, "message": message_json(user, live)})
+        self._broadcast(event)
+
+    def _broadcast(self, event: bytes) -> None:
         for queue in list(self._streams):
             if queue.qsize() >= MAX_BACKLOG:
                 logger.warning("a web chat tab stopped reading; dropping its event stream")
@@ -293,6 +324,29 @@ class WebChat:
                 queue.put_nowait(None)
             else:
                 queue.put_nowait(event)
+
+    def _read_zone_soon(self, user_id: int) -> None:
+        if self.runner_timezone is None:
+            return
+        self._zones_to_read.add(user_id)
+        if self._zone_reader is None or self._zone_reader.done():
+            self._zone_reader = asyncio.create_task(self._read_zones())
+
+    async def _read_zones(self) -> None:
+        # One reader, one runner at a time: an older read never lands after a newer one.
+        while self._zones_to_read:
+            user_id = self._zones_to_read.pop()
+            try:
+                await self.refresh_zones([user_id])
+            except Exception:
+                # The list keeps the zone it showed; the bot may be stopping.
+                logger.warning("could not read user %s's time zone from the bot", user_id)
+
+    async def _stop_reading_zones(self, app: web.Application) -> None:
+        if self._zone_reader is not None:
+            self._zone_reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._zone_reader
 
     async def _close_streams(self, app: web.Application) -> None:
         for queue in list(self._streams):
@@ -315,7 +369,9 @@ class WebChat:
         return {
             "bot": {"name": "Warm-up Coach", "username": self.sandbox.bot_username},
             "commands": self.sandbox.commands,
-            "users": [asdict(p) for p in self.profiles],
+            "users": [
+                {**asdict(p), "bot_timezone": self._zones.get(p.user_id)} for p in self.profiles
+            ],
         }
 
     def _messages(self, user: SimulatedUser) -> list[dict[str, Any]]:
@@ -330,9 +386,12 @@ def attach_webchat(
     profiles: tuple[Profile, ...] = DEFAULT_PROFILES,
     *,
     fire_reminder: FireReminder | None = None,
+    runner_timezone: RunnerTimezone | None = None,
 ) -> WebChat:
     """Create the web chat for ``sandbox`` (not yet started) and add its routes."""
-    webchat = WebChat(sandbox, profiles, fire_reminder=fire_reminder)
+    webchat = WebChat(
+        sandbox, profiles, fire_reminder=fire_reminder, runner_timezone=runner_timezone
+    )
     webchat.attach()
     return webchat
 

@@ -262,7 +262,8 @@ async def test_switching_runners_and_firing_a_reminder(page: Page, coach: BotRun
     await send(page, "/help")
     await expect(page.locator(".row.in")).to_have_count(1)
     await runner_item(page, BEN.user_id).click()
-    await expect(page.locator("#chat-status")).to_contain_text("America/New_York")
+    await expect(page.locator("#chat-status")).to_contain_text("you are Ben")
+    await expect(runner_item(page, BEN.user_id)).to_contain_text("America/New_York")
     await expect(page.locator(".row")).to_have_count(0)
     fire = page.get_by_role("button", name="Fire my next reminder now")
     await fire.click()
@@ -438,3 +439,21 @@ async def test_enter_in_the_command_menu_sends_the_highlighted_command(page: Pag
     await expect(page.locator(".row.out .text")).to_contain_text(chosen)
     await expect(menu).to_be_hidden()
     await expect(page.locator("#text")).to_have_value("")
+
+
+async def test_the_runner_list_shows_the_time_zone_the_bot_has(page: Page) -> None:
+    zone = runner_item(page, ADA.user_id).locator(".user-zone")
+    await expect(zone).to_contain_text("Europe/Berlin")  # her account starts in her phone's
+    await send(page, "/remind mon 07:00 America/New_York")
+    await expect(page.locator(".row.in").last).to_contain_text("(America/New_York)")
+    await expect(zone).to_contain_text("America/New_York")
+    await send(page, "/forget")
+    confirm = page.locator(".row.in").last
+    await expect(confirm.get_by_role("button", name=texts.FORGET_YES_BUTTON)).to_be_visible()
+    await confirm.get_by_role("button", name=texts.FORGET_YES_BUTTON).click()
+    await expect(confirm.get_by_role("button")).to_have_count(0)
+    await expect(zone).to_have_text("🌍 no time zone yet")
+    # The other runners keep theirs.
+    await expect(runner_item(page, BEN.user_id).locator(".user-zone")).to_have_text(
+        "🌍 America/New_York"
+    )

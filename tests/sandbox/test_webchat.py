@@ -151,6 +151,8 @@ async def test_the_directory_lists_runners_and_the_command_menu(
         ("Dmitri", "Europe/Moscow", "ru"),
         ("Lucía", "America/Mexico_City", "es"),
     ]
+    # The zone the bot has for each: their accounts start in their phones' zones.
+    assert [u["bot_timezone"] for u in directory["users"]] == [u[1] for u in runners]
     assert [c["command"] for c in directory["commands"]] == [c for c, _ in texts.COMMANDS]
 
 

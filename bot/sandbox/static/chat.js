@@ -8,7 +8,8 @@
 
 const state = {
   bot: { name: "Warm-up Coach" },
-  users: [],          // profiles: user_id, first_name, timezone, city, language_code
+  users: [],          // profiles: user_id, first_name, timezone (the phone's), city,
+                      // language_code, and bot_timezone (the bot's for them, or null)
   chats: new Map(),   // user_id -> Map(message id -> message)
   unread: new Map(),  // user_id -> count of bot messages not seen yet
   commands: [],       // [{command, description}] from setMyCommands
@@ -65,6 +66,12 @@ function connect() {
   events.addEventListener("message", (event) => {
     const { user_id: userId, message } = JSON.parse(event.data);
     upsert(userId, message);
+  });
+  events.addEventListener("runner", (event) => {
+    const { user_id: userId, bot_timezone: zone } = JSON.parse(event.data);
+    const user = state.users.find((u) => u.user_id === userId);
+    if (user) user.bot_timezone = zone;
+    renderUsers();
   });
   events.addEventListener("delete", (event) => {
     const { user_id: userId, message_id: messageId } = JSON.parse(event.data);
@@ -159,7 +166,9 @@ function renderUsers() {
     bottom.append(el("span", "user-preview", preview));
     const unread = state.unread.get(user.user_id);
     if (unread) bottom.append(el("span", "unread live", String(unread)));
-    main.append(top, bottom, el("div", "user-zone", `🌍 ${user.city} · ${user.timezone}`));
+    // The zone the bot has for them (what /remind and the streak go by), not the phone's.
+    const zone = user.bot_timezone || "no time zone yet";
+    main.append(top, bottom, el("div", "user-zone", `🌍 ${zone}`));
     item.append(main);
     item.addEventListener("click", () => switchTo(user.user_id));
     item.addEventListener("keydown", (event) => {
@@ -183,7 +192,7 @@ function renderChat() {
   messagesBox.replaceChildren();
   if (!user) return;
   $("chat-status").textContent =
-    `bot · you are ${user.first_name}, ${user.city} (${user.timezone}) · app in ${user.language_code}`;
+    `bot · you are ${user.first_name} in ${user.city} · app in ${user.language_code}`;
   const chat = state.chats.get(user.user_id);
   if (!chat || chat.size === 0) {
     messagesBox.append(
