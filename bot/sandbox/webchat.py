@@ -9,7 +9,7 @@ It is a few routes on the sandbox's own aiohttp app (one port for the Bot API an
     POST /api/users/{user_id}/send            {"text": ...}: the user sends a message
     POST /api/users/{user_id}/tap             {"message_id", "data"}: a tap; answers the toast
     POST /api/users/{user_id}/fire-reminder   a demonstration of this user's next reminder, now
-    GET  /api/users/{user_id}/files/{id}      a photo or document of a message
+    GET  /api/users/{user_id}/files/{id}      a photo, animation or document of a message
     GET  /api/events                          Server-Sent Events: a snapshot, then every change
                                               (messages, and a runner's time zone at the bot)
 
@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.sandbox.media import image_size
+from bot.sandbox.media import animation_info, image_size
 from bot.sandbox.server import LOOPBACK_HOSTS, TEXT_LIMIT, BotApiSandbox
 from bot.sandbox.users import ChatMessage, SimulatedUser
 
@@ -245,6 +245,10 @@ class WebChat:
         except ValueError:
             message = None
         headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": FILE_CSP}
+        if message is not None and message.animation is not None:
+            clip = animation_info(message.animation)
+            if clip is not None:  # the page plays it: a GIF in <img>, an MP4 in <video>
+                return _ranged(request, message.animation, clip.mime_type, headers)
         if message is not None and message.photo is not None:
             content_type = _image_type(message.photo)
             if content_type is not None:
@@ -410,6 +414,7 @@ def message_json(user: SimulatedUser, message: ChatMessage) -> dict[str, Any]:
         "reply_to": message.reply_to_message_id,
         "buttons": _inline_buttons(message),
         "photo": None,
+        "animation": None,
         "document": None,
     }
     if message.photo_sizes:
@@ -418,6 +423,15 @@ def message_json(user: SimulatedUser, message: ChatMessage) -> dict[str, Any]:
             "url": file_url if message.photo is not None else None,
             "width": largest.get("width"),
             "height": largest.get("height"),
+        }
+    if message.animation_info is not None:
+        info = message.animation_info
+        payload["animation"] = {
+            "url": file_url if message.animation is not None else None,
+            "mime_type": info.get("mime_type"),
+            "width": info.get("width"),
+            "height": info.get("height"),
+            "duration": info.get("duration"),
         }
     if message.document_info is not None:
         payload["document"] = {
@@ -479,6 +493,27 @@ def _image_type(data: bytes) -> str | None:
         if data.startswith(magic):
             return content_type
     return None
+
+
+def _ranged(
+    request: web.Request, body: bytes, content_type: str, headers: dict[str, str]
+) -> web.Response:
+    """The file, or the byte range asked for: a browser seeks in a video (and shows the frame
+    it seeked to) only where the server answers ranges."""
+    headers = {**headers, "Accept-Ranges": "bytes"}
+    try:
+        wanted = request.http_range
+    except ValueError:
+        wanted = slice(len(body), None)  # unreadable: refused below
+    if wanted.start is None and wanted.stop is None:
+        return web.Response(body=body, content_type=content_type, headers=headers)
+    start, stop, _ = wanted.indices(len(body))
+    if start >= stop:
+        raise web.HTTPRequestRangeNotSatisfiable(headers={"Content-Range": f"bytes */{len(body)}"})
+    headers["Content-Range"] = f"bytes {start}-{stop - 1}/{len(body)}"
+    return web.Response(
+        status=206, body=body[start:stop], content_type=content_type, headers=headers
+    )
 
 
 def _attachment(name: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from PIL import Image, ImageChops
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaAnimation
 
 from bot.coach.clock import ManualClock
 from bot.sandbox.run import connect_bot
@@ -24,6 +25,7 @@ from bot.sandbox.server import BotApiSandbox
 from bot.sandbox.webchat import DEFAULT_PROFILES, NO_REMINDER, WebChat, attach_webchat
 from bot.telegram import texts
 from tests.harness import BotRunner, running
+from tests.sandbox.images import make_gif, make_mp4
 
 try:
     from playwright.async_api import Browser, Locator, Page, async_playwright, expect
@@ -44,6 +46,7 @@ EMOJI_FONT = "fonts-noto-color-emoji"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 SCREENSHOT = DOCS / "sandbox-mid-warmup.png"
 PHONE_SCREENSHOT = DOCS / "sandbox-phone.png"
+DEMONSTRATION_SCREENSHOT = DOCS / "sandbox-demonstration.png"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 ADA, BEN = DEFAULT_PROFILES[0], DEFAULT_PROFILES[1]
@@ -457,3 +460,107 @@ async def test_the_runner_list_shows_the_time_zone_the_bot_has(page: Page) -> No
     await expect(runner_item(page, BEN.user_id).locator(".user-zone")).to_have_text(
         "🌍 America/New_York"
     )
+
+
+# ------------------------------------------------------------------------------ animations
+
+DEMO_CAPTION = "🔥 Exercise 1 of 6\nBanded Side Steps\nSet 1 of 2 · 10 per leg"
+WARMUP_KEYS = InlineKeyboardMarkup(
+    [
+        [InlineKeyboardButton(texts.DONE_SET_BUTTON, callback_data="demo:done")],
+        [
+            InlineKeyboardButton(texts.HOW_TO_BUTTON, callback_data="demo:how"),
+            InlineKeyboardButton("⏭ Skip exercise", callback_data="demo:skip"),
+        ],
+        [InlineKeyboardButton("✖ End", callback_data="demo:end")],
+    ]
+)
+# Whether the clip of message `id` is playing: data loaded, not paused, time moving on.
+PLAYING = """(id) => {
+  const clip = document.querySelector(`[data-message-id="${id}"] video.animation`);
+  return clip !== null && clip.readyState >= 2 && !clip.paused && clip.currentTime > 0;
+}"""
+
+
+def box_of(found: dict[str, float] | None) -> dict[str, float]:
+    assert found is not None
+    return {"top": found["y"], "bottom": found["y"] + found["height"]}
+
+
+async def test_an_mp4_animation_plays_in_its_bubble_with_caption_and_buttons_under_it(
+    page: Page, coach: BotRunner
+) -> None:
+    assert coach.application is not None
+    bot = coach.application.bot
+    card = await bot.send_message(ADA.user_id, "🔥 Exercise 1 of 6", reply_markup=WARMUP_KEYS)
+    row = page.locator(f'[data-message-id="{card.message_id}"]')
+    await expect(row).to_contain_text("Exercise 1 of 6")
+    # The card becomes its demonstration (Bot API 10.1: text to media), edited in place.
+    clip = make_mp4(160, 96, frames=8, frame_ms=250)
+    await bot.edit_message_media(
+        InputMediaAnimation(clip, caption=DEMO_CAPTION, filename="side-steps.mp4"),
+        ADA.user_id,
+        card.message_id,
+        reply_markup=WARMUP_KEYS,
+    )
+    video = row.locator("video.animation")
+    await expect(video).to_have_count(1)
+    await page.wait_for_function(PLAYING, arg=card.message_id, timeout=10_000)
+    shown = await video.evaluate(
+        "v => ({muted: v.muted, loop: v.loop, autoplay: v.autoplay, inline: v.playsInline,"
+        " size: [v.videoWidth, v.videoHeight], controls: v.controls})"
+    )
+    assert shown == {
+        "muted": True,
+        "loop": True,
+        "autoplay": True,
+        "inline": True,
+        "size": [160, 96],
+        "controls": False,
+    }
+    # Looped: it comes round to the start again by itself (the clip lasts two seconds).
+    await video.evaluate("v => v.addEventListener('seeked', () => { v.dataset.looped = 1 })")
+    await page.wait_for_function(
+        "(id) => document.querySelector(`[data-message-id='${id}'] video`).dataset.looped",
+        arg=card.message_id,
+        timeout=10_000,
+    )
+    caption = row.locator(".text")
+    await expect(caption).to_contain_text("Banded Side Steps")
+    buttons = row.locator(".kb-button")
+    await expect(buttons).to_have_count(4)
+    clip_box = box_of(await video.bounding_box())
+    caption_box = box_of(await caption.bounding_box())
+    button_box = box_of(await buttons.first.bounding_box())
+    assert clip_box["bottom"] <= caption_box["top"] <= caption_box["bottom"] <= button_box["top"]
+    # One still frame for the picture, so that the docs change only when the page does.
+    await video.evaluate(
+        "v => new Promise((done) => { v.pause();"
+        " v.requestVideoFrameCallback(() => done()); v.currentTime = 1.1; })"
+    )
+    save_screenshot(await page.screenshot(), DEMONSTRATION_SCREENSHOT)
+
+
+async def test_a_gif_animation_shows_as_an_image_with_its_caption(
+    page: Page, coach: BotRunner
+) -> None:
+    assert coach.application is not None
+    gif = make_gif(64, 48)
+    sent = await coach.application.bot.send_animation(
+        ADA.user_id, gif, caption="Clam Shells", reply_markup=WARMUP_KEYS
+    )
+    row = page.locator(f'[data-message-id="{sent.message_id}"]')
+    image = row.locator("img.animation")
+    await expect(image).to_have_count(1)
+    await page.wait_for_function(
+        "(id) => { const i = document.querySelector(`[data-message-id='${id}'] img.animation`);"
+        " return i && i.complete && i.naturalWidth === 64; }",
+        arg=sent.message_id,
+    )
+    assert await row.locator("video").count() == 0
+    await expect(row.locator(".text")).to_contain_text("Clam Shells")
+    await expect(row.locator(".kb-button")).to_have_count(4)
+    response = await page.request.get(await image.evaluate("i => i.src"))
+    assert response.headers["content-type"] == "image/gif"
+    assert await response.body() == gif
+    await expect(runner_item(page, ADA.user_id)).to_contain_text("🎞 GIF, Clam Shells")

@@ -36,7 +36,7 @@ from bot.sandbox.server import BotApiSandbox
 from bot.sandbox.webchat import DEFAULT_PROFILES, NO_REMINDER, STATIC_DIR, WebChat, attach_webchat
 from bot.telegram import texts
 from tests.harness import BotRunner, running
-from tests.sandbox.images import make_png
+from tests.sandbox.images import make_gif, make_mp4, make_png
 
 ADA, BEN = DEFAULT_PROFILES[0], DEFAULT_PROFILES[1]
 # Generous: a subprocess imports the bot and migrates a database before it answers.
@@ -276,6 +276,34 @@ async def test_photos_and_documents_download(
         assert response.headers["Content-Security-Policy"].startswith("sandbox")
     async with http.get(f"/api/users/{BEN.user_id}/files/999") as response:
         assert response.status == 404
+
+
+async def test_animations_are_served_for_playing_and_seeking(
+    http: ClientSession, sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    assert bot.application is not None
+    gif, mp4 = make_gif(32, 32), make_mp4(32, 32)
+    await bot.application.bot.send_animation(BEN.user_id, gif, caption="Clam Shells")
+    await bot.application.bot.send_animation(BEN.user_id, mp4, caption="Side Steps")
+    shown = await chat(http, BEN.user_id)
+    assert [(m["caption"], m["animation"]["mime_type"]) for m in shown] == [
+        ("Clam Shells", "image/gif"),
+        ("Side Steps", "video/mp4"),
+    ]
+    assert all(m["document"] is None and m["photo"] is None for m in shown)
+    assert (shown[1]["animation"]["width"], shown[1]["animation"]["duration"]) == (32, 1)
+    for message, clip in zip(shown, (gif, mp4), strict=True):
+        async with http.get(message["animation"]["url"]) as response:
+            assert response.status == 200 and await response.read() == clip
+            assert response.content_type == message["animation"]["mime_type"]
+            assert response.headers["Accept-Ranges"] == "bytes"
+    # A video seeks with range requests.
+    url = shown[1]["animation"]["url"]
+    async with http.get(url, headers={"Range": "bytes=100-199"}) as response:
+        assert response.status == 206 and await response.read() == mp4[100:200]
+        assert response.headers["Content-Range"] == f"bytes 100-199/{len(mp4)}"
+    async with http.get(url, headers={"Range": f"bytes={len(mp4)}-"}) as response:
+        assert response.status == 416
 
 
 async def reminder_state(bot: BotRunner) -> list[tuple]:

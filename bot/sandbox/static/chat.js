@@ -181,6 +181,7 @@ function renderUsers() {
 function previewOf(message) {
   const prefix = message.from_bot ? "" : "You: ";
   if (message.photo) return prefix + "🖼 Photo" + (message.caption ? `, ${message.caption}` : "");
+  if (message.animation) return prefix + "🎞 GIF" + (message.caption ? `, ${message.caption}` : "");
   if (message.document) return prefix + "📎 " + message.document.name;
   return prefix + (message.text || message.caption || "").split("\n")[0];
 }
@@ -250,8 +251,9 @@ function messageRow(message) {
   row.dataset.messageId = message.id;
   row.dataset.day = formatDay(message.date, user.timezone);
   const bubble = el("div", "bubble");
-  if (message.photo || message.document) bubble.classList.add("media");
+  if (message.photo || message.animation || message.document) bubble.classList.add("media");
   if (message.photo) bubble.append(photoElement(message.photo));
+  if (message.animation) bubble.append(animationElement(message.animation));
   if (message.document) bubble.append(documentElement(message.document));
   const body = message.text !== null ? message.text : message.caption;
   if (body) {
@@ -289,6 +291,33 @@ function photoElement(photo) {
   }
   link.append(img);
   return link;
+}
+
+// An animation plays in the bubble, looped and silent, as in Telegram: a GIF as an image, an
+// MP4 as a muted, looping video that starts by itself (inline on phones).
+function animationElement(animation) {
+  if (!animation.url) return el("div", "animation", "🎞 GIF");
+  let clip;
+  if (animation.mime_type === "video/mp4") {
+    clip = el("video", "animation");
+    clip.muted = true;  // the property, not only the attribute: autoplay needs it
+    clip.defaultMuted = true;
+    clip.loop = true;
+    clip.autoplay = true;
+    clip.playsInline = true;
+    clip.setAttribute("muted", "");
+    clip.setAttribute("playsinline", "");
+    clip.disablePictureInPicture = true;
+  } else {
+    clip = el("img", "animation");
+    clip.alt = "GIF";
+  }
+  if (animation.width && animation.height) {
+    clip.width = animation.width;
+    clip.height = animation.height;
+  }
+  clip.src = animation.url;
+  return clip;
 }
 
 function documentElement(doc) {
