@@ -478,6 +478,16 @@ class BotApiSandbox:
         return [qid for qid, q in self._queries.items() if q.answer is None]
 
     @property
+    def last_update_id(self) -> int:
+        """The newest update id handed out (0 before any)."""
+        return self._last_update_id
+
+    def continue_update_ids_after(self, last_update_id: int) -> None:
+        """Number the next updates after ``last_update_id``, so that a sandbox started again
+        (the offline sandbox after a restart) never hands out an update id twice."""
+        self._last_update_id = max(self._last_update_id, last_update_id)
+
+    @property
     def max_delivered_update_id(self) -> int:
         """The newest update id handed to the bot by getUpdates (0 before any)."""
         return self._max_delivered_update_id

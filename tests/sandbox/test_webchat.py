@@ -456,6 +456,73 @@ async def test_python_m_bot_without_token_runs_the_sandbox_fresh_and_stops_clean
     assert not (tmp_path / "real-bot.db").exists(), "the demo runners stay out of the real bot's"
 
 
+async def sandbox_url(process: asyncio.subprocess.Process) -> str:
+    """The web chat's address, from the line the sandbox prints once it is up."""
+    assert process.stdout is not None
+    async with asyncio.timeout(PROCESS_TIMEOUT):
+        line = (await process.stdout.readline()).decode()
+    assert line.startswith("Warm-up Coach sandbox: open http://127.0.0.1:"), line
+    return line.split("open ", 1)[1].split()[0]
+
+
+async def stop_process(process: asyncio.subprocess.Process) -> None:
+    process.send_signal(signal.SIGINT)
+    async with asyncio.timeout(PROCESS_TIMEOUT):
+        _, stderr = await process.communicate()
+    assert process.returncode == 0, stderr.decode()
+
+
+async def bot_card(http: ClientSession, user_id: int, text: str) -> dict[str, Any]:
+    """Send as the runner and return the bot's reply, waiting on the live events for it."""
+    async with http.get("/api/events") as stream:
+        events = sse_events(stream)
+        async with asyncio.timeout(PROCESS_TIMEOUT):
+            assert (await anext(events))[0] == "snapshot"
+            async with await post(http, f"/api/users/{user_id}/send", {"text": text}) as sent:
+                assert sent.status == 200
+            async for name, data in events:
+                if name == "message" and data["message"]["from_bot"]:
+                    return data["message"]
+    raise AssertionError("the event stream ended")
+
+
+async def test_bin_run_again_shows_the_chats_and_their_buttons_still_work(tmp_path: Path) -> None:
+    process = await start_bot_process(tmp_path, 0)
+    try:
+        url = await sandbox_url(process)
+        async with ClientSession(base_url=url) as http:
+            card = await bot_card(http, ADA.user_id, "/warmup")
+            tap = {"message_id": card["id"], "data": button(card, "Done set")}
+            async with await post(http, f"/api/users/{ADA.user_id}/tap", tap) as response:
+                assert (await response.json())["text"] == texts.ANSWER_SET_DONE.format(set_number=1)
+            before = await chat(http, ADA.user_id)
+        await stop_process(process)
+        process = await start_bot_process(tmp_path, 0)
+        url = await sandbox_url(process)
+        async with ClientSession(base_url=url) as http:
+            assert await chat(http, ADA.user_id) == before, "the chat as it was"
+            [kept] = [m for m in before if m["id"] == card["id"]]
+            assert "Set 2 of 2" in kept["text"] and kept["edited"] is True
+            # The old card's button, after the restart: the bot kept the warm-up.
+            tap = {"message_id": card["id"], "data": button(kept, "Done set")}
+            async with await post(http, f"/api/users/{ADA.user_id}/tap", tap) as response:
+                assert (await response.json())["text"].startswith("Exercise done!")
+            [shown] = [m for m in await chat(http, ADA.user_id) if m["id"] == card["id"]]
+            assert "Exercise 2 of 6" in shown["text"]
+            reply = await bot_card(http, ADA.user_id, "/help")
+            assert reply["id"] > max(m["id"] for m in before), "ids go on"
+        await stop_process(process)
+        process = await start_bot_process(tmp_path, 0, "--fresh")
+        url = await sandbox_url(process)
+        async with ClientSession(base_url=url) as http:
+            assert await chat(http, ADA.user_id) == [], "--fresh starts empty"
+        await stop_process(process)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
 async def test_a_taken_port_gets_one_clear_line_and_exit_code_2(tmp_path: Path) -> None:
     database = tmp_path / "coach.db"
     make_old_database(database)
@@ -498,23 +565,30 @@ def test_fresh_deletes_the_sqlite_file_and_its_journals(tmp_path: Path) -> None:
     database = tmp_path / "coach.db"
     make_old_database(database)
     (tmp_path / "coach.db-wal").write_bytes(b"")
+    make_old_database(tmp_path / "coach-chats.db")  # the chats kept beside it
+    (tmp_path / "coach-chats.db-shm").write_bytes(b"")
     deleted = delete_database(f"sqlite+aiosqlite:///{database}")
-    assert sorted(p.name for p in deleted) == ["coach.db", "coach.db-wal"]
+    assert sorted(p.name for p in deleted) == [
+        "coach-chats.db",
+        "coach-chats.db-shm",
+        "coach.db",
+        "coach.db-wal",
+    ]
     assert list(tmp_path.iterdir()) == []
     assert delete_database(f"sqlite+aiosqlite:///{database}") == [], "nothing there: fine"
 
 
 async def test_message_ids_go_on_after_a_restart() -> None:
-    # The bot's database keeps the ids of cards it will edit; a restarted sandbox (chats in
-    # memory) must not hand out those ids again.
+    # The bot's database keeps the ids of cards it will edit; a restarted sandbox, even one
+    # without its kept chats, must not hand out those ids (or update ids) again.
     before = first_message_id(time.time())
     sandbox, _ = await start_sandbox_server(0)
     try:
-        await sandbox.user(ADA.user_id).send("/start")
+        update_id = await sandbox.user(ADA.user_id).send("/start")
         [message] = sandbox.user(ADA.user_id).chat
     finally:
         await sandbox.stop()
-    assert message.message_id > before
+    assert message.message_id > before and update_id > before
     assert first_message_id(time.time() + 60) >= message.message_id + 59
 
 
