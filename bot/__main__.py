@@ -54,7 +54,6 @@ def main(argv: list[str] | None = None) -> int:
         secrets.append(webhook_secret(settings))
     configure_logging(settings.log_level, settings.log_format, secrets)
     if not settings.token:
-        print(NO_TOKEN_HELP, file=sys.stderr)
         return run_offline_sandbox(settings, fresh=args.fresh)
     if args.fresh:
         print(FRESH_NEEDS_SANDBOX, file=sys.stderr)
@@ -96,7 +95,10 @@ def run_offline_sandbox(settings: Settings, *, fresh: bool) -> int:
     from bot.sandbox.run import run_sandbox
 
     try:
-        asyncio.run(run_sandbox(settings, port=settings.sandbox_port, fresh=fresh))
+        # The help comes once the sandbox has its port: a start that fails says only why.
+        asyncio.run(
+            run_sandbox(settings, port=settings.sandbox_port, fresh=fresh, greeting=NO_TOKEN_HELP)
+        )
     except (SettingsError, StartupError) as error:
         print(error, file=sys.stderr)
         return 2

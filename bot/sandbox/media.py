@@ -1,12 +1,14 @@
-"""Image header sniffing for the sandbox, so sendPhoto answers with real PhotoSize dimensions.
+"""Media sniffing for the sandbox, so sendPhoto and sendAnimation answer with real dimensions.
 
 Telegram rejects photo uploads it cannot decode; reading the size from the header is enough
-to tell an image from arbitrary bytes without depending on an imaging library.
+to tell an image from arbitrary bytes without depending on an imaging library. Animations
+(GIF, MP4) are read the same way, for their size and length.
 """
 
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:
@@ -74,3 +76,102 @@ def photo_sizes(width: int, height: int) -> list[tuple[int, int]]:
     else:
         sizes.append((width, height))
     return sizes
+
+
+@dataclass(frozen=True)
+class ClipInfo:
+    """What an animation upload is: its type, size in pixels and length."""
+
+    mime_type: str
+    width: int
+    height: int
+    duration: float  # seconds
+
+
+def animation_info(data: bytes) -> ClipInfo | None:
+    """A GIF's or an MP4's type, size and length from its own bytes; None if it is neither
+    (or is cut short). Telegram's animations are exactly these two (the spec: "GIF or
+    H.264/MPEG-4 AVC video without sound")."""
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return _gif_info(data)
+    if data[4:8] == b"ftyp":
+        return _mp4_info(data)
+    return None
+
+
+def _gif_info(data: bytes) -> ClipInfo | None:
+    """Walks the GIF's blocks, adding up the frame delays (hundredths of a second)."""
+    if len(data) < 13:
+        return None
+    width, height, flags = struct.unpack("<HHB", data[6:11])
+    i = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+    centiseconds = 0
+    while i < len(data):
+        block = data[i]
+        if block == 0x3B:  # trailer
+            return ClipInfo("image/gif", width, height, centiseconds / 100)
+        if block == 0x21 and i + 1 < len(data):  # extension
+            if data[i + 1] == 0xF9 and i + 6 <= len(data):  # graphic control: the delay
+                centiseconds += struct.unpack("<H", data[i + 4 : i + 6])[0]
+            i = _skip_sub_blocks(data, i + 2)
+        elif block == 0x2C and i + 10 <= len(data):  # an image: its descriptor, colours, pixels
+            local = data[i + 9]
+            i += 10 + (3 << ((local & 7) + 1) if local & 0x80 else 0)
+            i = _skip_sub_blocks(data, i + 1)  # after the LZW code size
+        else:
+            return None
+    return None  # no trailer: cut short
+
+
+def _skip_sub_blocks(data: bytes, i: int) -> int:
+    while i < len(data) and data[i]:
+        i += data[i] + 1
+    return i + 1
+
+
+def _mp4_info(data: bytes) -> ClipInfo | None:
+    """The movie's length (mvhd) and its video track's size (tkhd, 16.16 fixed point)."""
+    moov = _find_box(data, 0, len(data), b"moov")
+    if moov is None:
+        return None
+    mvhd = _find_box(data, *moov, b"mvhd")
+    if mvhd is None:
+        return None
+    start = mvhd[0]
+    if data[start] == 1:  # version 1: 64-bit times
+        timescale, duration = struct.unpack(">IQ", data[start + 20 : start + 32])
+    else:
+        timescale, duration = struct.unpack(">II", data[start + 12 : start + 20])
+    for trak in _boxes(data, *moov, b"trak"):
+        mdia = _find_box(data, *trak, b"mdia")
+        hdlr = _find_box(data, *mdia, b"hdlr") if mdia else None
+        tkhd = _find_box(data, *trak, b"tkhd")
+        if hdlr and tkhd and data[hdlr[0] + 8 : hdlr[0] + 12] == b"vide":
+            width, height = struct.unpack(">II", data[tkhd[1] - 8 : tkhd[1]])
+            seconds = duration / timescale if timescale else 0.0
+            return ClipInfo("video/mp4", width >> 16, height >> 16, seconds)
+    return None
+
+
+def _boxes(data: bytes, start: int, end: int, kind: bytes) -> list[tuple[int, int]]:
+    """(content start, end) of each box of this kind directly inside data[start:end]."""
+    found = []
+    i = start
+    while i + 8 <= end:
+        size, box = struct.unpack(">I4s", data[i : i + 8])
+        header = 8
+        if size == 1 and i + 16 <= end:  # a 64-bit size follows
+            size, header = struct.unpack(">Q", data[i + 8 : i + 16])[0], 16
+        elif size == 0:  # to the end
+            size = end - i
+        if size < header or i + size > end:
+            break
+        if box == kind:
+            found.append((i + header, i + size))
+        i += size
+    return found
+
+
+def _find_box(data: bytes, start: int, end: int, kind: bytes) -> tuple[int, int] | None:
+    found = _boxes(data, start, end, kind)
+    return found[0] if found else None

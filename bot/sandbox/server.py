@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import copy
 import inspect
 import itertools
 import json
@@ -32,7 +33,7 @@ from bot.sandbox.formatting import (
     parse_formatted,
     utf16_len,
 )
-from bot.sandbox.media import image_size, photo_sizes
+from bot.sandbox.media import animation_info, image_size, photo_sizes
 from bot.sandbox.spec import ApiSpec, SpecError, UploadedFile
 from bot.sandbox.users import CallbackAnswer, ChatMessage, SimulatedUser
 
@@ -56,6 +57,16 @@ CALLBACK_TEXT_LIMIT = 200
 # Real file_ids start like this (they encode the file type); the rest is random.
 PHOTO_ID_PREFIX = "AgACAgIAAxkDAAI"
 DOCUMENT_ID_PREFIX = "BQACAgIAAxkDAAI"
+ANIMATION_ID_PREFIX = "CgACAgIAAxkDAAI"
+WRONG_FILE = "Bad Request: wrong file identifier/HTTP URL specified"
+NOT_AN_ANIMATION = (
+    "Bad Request: the file is not an animation: the sandbox takes a GIF or an H.264 MP4"
+)
+# The kinds of media a message can hold, and the InputMedia types editMessageMedia takes here.
+FileKind = Literal["photo", "document", "animation"]
+EDITABLE_MEDIA: frozenset[str] = frozenset({"photo", "document", "animation"})
+# What the API's Document for an animation repeats of its Animation (as Telegram sends both).
+_DOCUMENT_FIELDS = ("file_id", "file_unique_id", "thumbnail", "file_name", "mime_type", "file_size")
 
 # Calls that put a message into a chat or change one; these count against the rate limit.
 MESSAGE_METHODS = frozenset(
@@ -63,9 +74,11 @@ MESSAGE_METHODS = frozenset(
         "sendMessage",
         "sendPhoto",
         "sendDocument",
+        "sendAnimation",
         "editMessageText",
         "editMessageReplyMarkup",
         "editMessageCaption",
+        "editMessageMedia",
     }
 )
 # Start-up and housekeeping calls that fail_next leaves alone unless they are named, so that a
@@ -195,10 +208,30 @@ class _CallbackQuery:
 class _StoredFile:
     """An uploaded file, found again by any of its file_ids when the bot resends it."""
 
-    kind: Literal["photo", "document"]
+    kind: FileKind
     data: bytes | None = field(repr=False)
     photo_sizes: list[dict[str, Any]] = field(default_factory=list)  # PhotoSize objects
     document: dict[str, Any] = field(default_factory=dict)  # the Document object
+    animation: dict[str, Any] = field(default_factory=dict)  # the Animation object
+
+    @property
+    def file_ids(self) -> list[str]:
+        return [size["file_id"] for size in self.photo_sizes] + [
+            info["file_id"] for info in (self.document, self.animation) if info
+        ]
+
+    def message_fields(self) -> dict[str, Any]:
+        """What a ChatMessage holds for this file (its other media fields are left empty)."""
+        if self.kind == "photo":
+            return {"photo": self.data, "photo_sizes": [dict(s) for s in self.photo_sizes]}
+        if self.kind == "animation":
+            return {"animation": self.data, "animation_info": dict(self.animation)}
+        return {
+            "document": self.data,
+            "document_name": self.document.get("file_name"),
+            "document_mime_type": self.document.get("mime_type"),
+            "document_info": dict(self.document),
+        }
 
 
 class _Signal:
@@ -297,9 +330,11 @@ class BotApiSandbox:
             "sendMessage": self._send_message,
             "sendPhoto": self._send_photo,
             "sendDocument": self._send_document,
+            "sendAnimation": self._send_animation,
             "editMessageText": self._edit_message_text,
             "editMessageCaption": self._edit_message_caption,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "editMessageMedia": self._edit_message_media,
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
             "sendChatAction": self._send_chat_action,
@@ -339,10 +374,12 @@ class BotApiSandbox:
     async def stop(self) -> None:
         self._closing.set()
         self._signal.notify()
+        listened = bool(self._runner is not None and self._runner.addresses)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        logger.info("Bot API sandbox on port %s stopped", self.port)
+        if listened:  # a start that failed (port taken) has nothing to report stopping
+            logger.info("Bot API sandbox on port %s stopped", self.port)
 
     async def __aenter__(self) -> BotApiSandbox:
         await self.start()
@@ -456,6 +493,16 @@ class BotApiSandbox:
 
     def unanswered_callback_queries(self) -> list[str]:
         return [qid for qid, q in self._queries.items() if q.answer is None]
+
+    @property
+    def last_update_id(self) -> int:
+        """The newest update id handed out (0 before any)."""
+        return self._last_update_id
+
+    def continue_update_ids_after(self, last_update_id: int) -> None:
+        """Number the next updates after ``last_update_id``, so that a sandbox started again
+        (the offline sandbox after a restart) never hands out an update id twice."""
+        self._last_update_id = max(self._last_update_id, last_update_id)
 
     @property
     def max_delivered_update_id(self) -> int:
@@ -729,6 +776,13 @@ class BotApiSandbox:
             payload["photo"] = [dict(size) for size in message.photo_sizes]
         if message.document_info is not None:
             payload["document"] = dict(message.document_info)
+        if message.animation_info is not None:
+            # "For backward compatibility, when this field is set, the document field will also
+            # be set" (Message.animation in the spec).
+            payload["animation"] = dict(message.animation_info)
+            payload["document"] = {
+                k: v for k, v in message.animation_info.items() if k in _DOCUMENT_FIELDS
+            }
         if message.caption is not None:
             payload["caption"] = message.caption
             if message.entities:
@@ -974,24 +1028,41 @@ class BotApiSandbox:
         return self._add_bot_message(user, params, text=text, caption=None, entities=entities)
 
     async def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._send_media(params, "photo")
+
+    async def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._send_media(params, "document")
+
+    async def _send_animation(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._send_media(params, "animation")
+
+    def _send_media(self, params: dict[str, Any], kind: FileKind) -> dict[str, Any]:
+        stored = self._media_file(kind, params[kind], params)
         caption, entities = self._caption_of(params)
-        stored = self._photo_file(params["photo"])
         user = self._chat(params["chat_id"])
         return self._add_bot_message(
-            user,
-            params,
-            text=None,
-            caption=caption,
-            entities=entities,
-            photo=stored.data,
-            photo_sizes=[dict(size) for size in stored.photo_sizes],
+            user, params, text=None, caption=caption, entities=entities, **stored.message_fields()
         )
 
-    def _photo_file(self, photo: UploadedFile | str) -> _StoredFile:
-        if isinstance(photo, str):
-            return self._existing_file(photo, "photo")
-        if not photo.data:
+    def _media_file(
+        self, kind: FileKind, file: UploadedFile | str, sender: dict[str, Any]
+    ) -> _StoredFile:
+        """A file sent before (by file_id, or a URL), or an upload checked for what it must be
+        and kept, so that the bot can send it again by a file_id. ``sender``: the call's (or
+        the InputMedia's) parameters, for what the sender says about the file."""
+        if isinstance(file, str):
+            return self._existing_file(file, kind)
+        if not file.data:
             raise ApiError(400, "Bad Request: file must be non-empty", violation=True)
+        if kind == "photo":
+            stored = self._new_photo(file)
+        elif kind == "animation":
+            stored = self._new_animation(file, sender)
+        else:
+            stored = self._new_document(file)
+        return self._keep(stored)
+
+    def _new_photo(self, photo: UploadedFile) -> _StoredFile:
         size = image_size(photo.data)
         if size is None:
             raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED", violation=True)
@@ -1012,72 +1083,82 @@ class BotApiSandbox:
                     "height": h,
                 }
             )
-        stored = _StoredFile("photo", photo.data, photo_sizes=sizes)
-        for size_payload in sizes:
-            self._files[size_payload["file_id"]] = stored
+        return _StoredFile("photo", photo.data, photo_sizes=sizes)
+
+    def _new_document(self, document: UploadedFile) -> _StoredFile:
+        name = document.filename or "document"
+        mime = document.content_type or mimetypes.guess_type(name)[0]
+        file_id, unique_id = self._new_file_id(DOCUMENT_ID_PREFIX)
+        info: dict[str, Any] = {
+            "file_name": name,
+            "mime_type": mime or "application/octet-stream",
+            "file_id": file_id,
+            "file_unique_id": unique_id,
+            "file_size": len(document.data),
+        }
+        return _StoredFile("document", document.data, document=info)
+
+    def _new_animation(self, animation: UploadedFile, sender: dict[str, Any]) -> _StoredFile:
+        """A GIF or an MP4. Width, height and duration are "as defined by the sender" (the
+        spec) when given, else read from the file. (Telegram turns a GIF into an MP4; the
+        sandbox keeps the GIF, and says so in mime_type.)"""
+        clip = animation_info(animation.data)
+        if clip is None:
+            raise ApiError(400, NOT_AN_ANIMATION, violation=True)
+        file_id, unique_id = self._new_file_id(ANIMATION_ID_PREFIX)
+        info: dict[str, Any] = {
+            "file_id": file_id,
+            "file_unique_id": unique_id,
+            "width": sender.get("width", clip.width),
+            "height": sender.get("height", clip.height),
+            "duration": sender.get("duration", round(clip.duration)),
+            "mime_type": clip.mime_type,
+            "file_size": len(animation.data),
+        }
+        if animation.filename:
+            info["file_name"] = animation.filename
+        return _StoredFile("animation", animation.data, animation=info)
+
+    def _keep(self, stored: _StoredFile) -> _StoredFile:
+        """Remember a file under each of its file_ids, so that the bot can send it again."""
+        for file_id in stored.file_ids:
+            self._files[file_id] = stored
         return stored
 
-    def _existing_file(self, file_ref: str, kind: Literal["photo", "document"]) -> _StoredFile:
+    def _existing_file(self, file_ref: str, kind: FileKind) -> _StoredFile:
         stored = self._files.get(file_ref)
         if stored is not None:
             if stored.kind != kind:
                 raise ApiError(400, "Bad Request: type of file mismatch", violation=True)
             return stored
-        if file_ref.startswith(("http://", "https://")):
-            # No network here: stand in for whatever Telegram would have downloaded.
-            name = file_ref.rstrip("/").rsplit("/", 1)[-1] or "file"
-            if kind == "photo":
-                file_id, unique_id = self._new_file_id(PHOTO_ID_PREFIX)
-                size = {
-                    "file_id": file_id,
-                    "file_unique_id": unique_id,
-                    "width": 800,
-                    "height": 600,
-                }
-                return _StoredFile(kind, None, photo_sizes=[size])
-            file_id, unique_id = self._new_file_id(DOCUMENT_ID_PREFIX)
-            document = {
+        if not file_ref.startswith(("http://", "https://")):
+            raise ApiError(400, WRONG_FILE, violation=True)
+        # No network here: stand in for whatever Telegram would have downloaded.
+        name = file_ref.rstrip("/").rsplit("/", 1)[-1] or "file"
+        if kind == "photo":
+            file_id, unique_id = self._new_file_id(PHOTO_ID_PREFIX)
+            size = {"file_id": file_id, "file_unique_id": unique_id, "width": 800, "height": 600}
+            return self._keep(_StoredFile(kind, None, photo_sizes=[size]))
+        if kind == "animation":
+            file_id, unique_id = self._new_file_id(ANIMATION_ID_PREFIX)
+            clip = {
                 "file_id": file_id,
                 "file_unique_id": unique_id,
+                "width": 320,
+                "height": 240,
+                "duration": 1,
                 "file_name": name,
-                "mime_type": mimetypes.guess_type(name)[0] or "application/octet-stream",
+                "mime_type": "video/mp4",
             }
-            return _StoredFile(kind, None, document=document)
-        raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified", violation=True)
-
-    async def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
-        caption, entities = self._caption_of(params)
-        document = params["document"]
-        if isinstance(document, str):
-            stored = self._existing_file(document, "document")
-        else:
-            if not document.data:
-                raise ApiError(400, "Bad Request: file must be non-empty", violation=True)
-            name = document.filename or "document"
-            mime = document.content_type or mimetypes.guess_type(name)[0]
-            file_id, unique_id = self._new_file_id(DOCUMENT_ID_PREFIX)
-            info: dict[str, Any] = {
-                "file_name": name,
-                "mime_type": mime or "application/octet-stream",
-                "file_id": file_id,
-                "file_unique_id": unique_id,
-                "file_size": len(document.data),
-            }
-            stored = _StoredFile("document", document.data, document=info)
-            self._files[file_id] = stored
-        info = dict(stored.document)
-        user = self._chat(params["chat_id"])
-        return self._add_bot_message(
-            user,
-            params,
-            text=None,
-            caption=caption,
-            entities=entities,
-            document=stored.data,
-            document_name=info.get("file_name"),
-            document_mime_type=info.get("mime_type"),
-            document_info=info,
-        )
+            return self._keep(_StoredFile(kind, None, animation=clip))
+        file_id, unique_id = self._new_file_id(DOCUMENT_ID_PREFIX)
+        document = {
+            "file_id": file_id,
+            "file_unique_id": unique_id,
+            "file_name": name,
+            "mime_type": mimetypes.guess_type(name)[0] or "application/octet-stream",
+        }
+        return self._keep(_StoredFile(kind, None, document=document))
 
     async def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
         if "rich_message" in params:
@@ -1101,6 +1182,38 @@ class BotApiSandbox:
             )
         return self._edit_content(user, message, params, "caption", caption, entities)
 
+    async def _edit_message_media(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Replace a message's media (and caption and keyboard). Since Bot API 10.1 a text
+        message can become a media message; the reverse does not exist (editMessageText on a
+        media message is refused: it has no text)."""
+        media = params["media"]
+        kind = media["type"]
+        if kind not in EDITABLE_MEDIA:
+            raise ApiError(404, "Not Found", violation=f"InputMedia {kind} is not implemented")
+        caption, entities = self._format(
+            media.get("caption"),
+            media.get("parse_mode"),
+            media.get("caption_entities"),
+            limit=CAPTION_LIMIT,
+            caption=True,
+        )
+        user, message = self._editable(params)
+        stored = self._media_file(kind, media["media"], media)
+        markup = self._normalize_markup(params.get("reply_markup"))
+        current = message.reply_markup if message.has_inline_keyboard else None
+        if _media_file_id(message) in stored.file_ids and (caption, entities, markup) == (
+            message.caption,
+            message.entities,
+            current,
+        ):
+            raise ApiError(400, NOT_MODIFIED)
+        for name, value in _NO_CONTENT.items():
+            setattr(message, name, copy.copy(value))
+        for name, value in stored.message_fields().items():
+            setattr(message, name, value)
+        message.caption, message.entities = caption, entities
+        return self._edited(user, message, media.get("parse_mode"), markup)
+
     def _edit_content(
         self,
         user: SimulatedUser,
@@ -1117,7 +1230,17 @@ class BotApiSandbox:
             raise ApiError(400, NOT_MODIFIED)
         setattr(message, field, value)
         message.entities = entities
-        message.parse_mode = params.get("parse_mode")
+        return self._edited(user, message, params.get("parse_mode"), markup)
+
+    def _edited(
+        self,
+        user: SimulatedUser,
+        message: ChatMessage,
+        parse_mode: str | None,
+        markup: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        """The end of a content edit: the new keyboard, the edit date, the chat told."""
+        message.parse_mode = parse_mode
         message.reply_markup = markup
         message.edit_count += 1
         message.edit_date = self._now()
@@ -1242,6 +1365,32 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, 
             else:
                 raw[key] = value
     return raw, files
+
+
+# A message's content fields, emptied: what editMessageMedia clears before setting the new media.
+_NO_CONTENT: dict[str, Any] = {
+    "text": None,
+    "caption": None,
+    "entities": [],
+    "photo": None,
+    "photo_sizes": [],
+    "document": None,
+    "document_name": None,
+    "document_mime_type": None,
+    "document_info": None,
+    "animation": None,
+    "animation_info": None,
+}
+
+
+def _media_file_id(message: ChatMessage) -> str | None:
+    """The file_id of the media a message shows (its largest photo size); None for text."""
+    if message.photo_sizes:
+        return message.photo_sizes[-1]["file_id"]
+    for info in (message.animation_info, message.document_info):
+        if info is not None:
+            return info["file_id"]
+    return None
 
 
 def _scope_key(scope: dict[str, Any] | None) -> str:

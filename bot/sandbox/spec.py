@@ -177,7 +177,8 @@ class ApiSpec:
         ``raw`` values are either strings (form, multipart or query string: every value is a
         string there and complex values are JSON text) or JSON-native values (a JSON body).
         ``files`` are multipart file parts by part name; a declared InputFile field may be the
-        part itself or an ``attach://<part>`` reference to it.
+        part itself or an ``attach://<part>`` reference to it, and an ``attach://<part>`` inside
+        a JSON value (InputMedia.media) comes back as that part.
         """
         spec = self.methods[method]
         files = dict(files or {})
@@ -238,9 +239,8 @@ class ApiSpec:
                 parsed = json.loads(value)
             except ValueError:
                 raise SpecError(f"Bad Request: can't parse {name} JSON object") from None
-            checked = self.check_value(complex_types, parsed, name)
-            self._collect_attachments(parsed, files, used_files)
-            return checked
+            self.check_value(complex_types, parsed, name)
+            return self._collect_attachments(parsed, files, used_files)
         if isinstance(value, bool | int | float) and not any(
             t in ("Integer", "Float", "Boolean") for t in types
         ):
@@ -284,19 +284,20 @@ class ApiSpec:
     @staticmethod
     def _collect_attachments(
         value: Any, files: Mapping[str, UploadedFile], used_files: set[str]
-    ) -> None:
-        """attach:// inside JSON (e.g. InputMedia.media) makes that file part legitimate."""
+    ) -> Any:
+        """attach:// inside JSON (e.g. InputMedia.media) makes that file part legitimate; the
+        value comes back with each such reference replaced by the uploaded part."""
         if isinstance(value, str) and value.startswith("attach://"):
             part = value[len("attach://") :]
             if part not in files:
                 raise SpecError(f"Bad Request: file part {part!r} of {value!r} not found")
             used_files.add(part)
-        elif isinstance(value, dict):
-            for v in value.values():
-                ApiSpec._collect_attachments(v, files, used_files)
-        elif isinstance(value, list):
-            for v in value:
-                ApiSpec._collect_attachments(v, files, used_files)
+            return files[part]
+        if isinstance(value, dict):
+            return {k: ApiSpec._collect_attachments(v, files, used_files) for k, v in value.items()}
+        if isinstance(value, list):
+            return [ApiSpec._collect_attachments(v, files, used_files) for v in value]
+        return value
 
     # ------------------------------------------------------------ native values
 
@@ -386,7 +387,8 @@ def _load_cached(path: Path) -> ApiSpec:
     with path.open(encoding="utf-8") as fh:
         raw = json.load(fh)
     spec = ApiSpec(raw)
-    logger.info("loaded Bot API spec %s from %s", spec.version, path)
+    # DEBUG: at start-up this would come before a failed start's one-line reason.
+    logger.debug("loaded Bot API spec %s from %s", spec.version, path)
     return spec
 
 

@@ -52,6 +52,9 @@ class ChatMessage:
     document_mime_type: str | None = None
     photo_sizes: list[dict[str, Any]] = field(default_factory=list, repr=False)
     document_info: dict[str, Any] | None = field(default=None, repr=False)
+    # An animation (GIF or MP4): its bytes and the Animation object the API returns for it.
+    animation: bytes | None = field(default=None, repr=False)
+    animation_info: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def buttons(self) -> list[list[tuple[str, str | None]]]:
@@ -64,6 +67,15 @@ class ChatMessage:
     @property
     def has_inline_keyboard(self) -> bool:
         return bool(self.reply_markup and self.reply_markup.get("inline_keyboard"))
+
+    @property
+    def has_animation(self) -> bool:
+        return self.animation_info is not None
+
+    @property
+    def animation_file_id(self) -> str | None:
+        """The file_id the bot can send this animation again with."""
+        return self.animation_info["file_id"] if self.animation_info else None
 
     @property
     def content(self) -> str | None:

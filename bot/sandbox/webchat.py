@@ -8,9 +8,10 @@ It is a few routes on the sandbox's own aiohttp app (one port for the Bot API an
     GET  /api/users/{user_id}/chat            one user's chat as JSON
     POST /api/users/{user_id}/send            {"text": ...}: the user sends a message
     POST /api/users/{user_id}/tap             {"message_id", "data"}: a tap; answers the toast
-    POST /api/users/{user_id}/fire-reminder   send this user's next pre-run reminder now
-    GET  /api/users/{user_id}/files/{id}      a photo or document of a message
+    POST /api/users/{user_id}/fire-reminder   a demonstration of this user's next reminder, now
+    GET  /api/users/{user_id}/files/{id}      a photo, animation or document of a message
     GET  /api/events                          Server-Sent Events: a snapshot, then every change
+                                              (messages, and a runner's time zone at the bot)
 
 The page renders everything from the bot with textContent (never as HTML), so whatever the bot
 sends shows as text.
@@ -19,17 +20,19 @@ sends shows as text.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.sandbox.media import image_size
+from bot.sandbox.media import animation_info, image_size
 from bot.sandbox.server import LOOPBACK_HOSTS, TEXT_LIMIT, BotApiSandbox
 from bot.sandbox.users import ChatMessage, SimulatedUser
 
@@ -63,30 +66,41 @@ KEEPALIVE_SECONDS = 20.0
 # gets a fresh snapshot.
 MAX_BACKLOG = 1000
 NO_REMINDER = "Set reminders first with /remind"
-REMINDER_SENT = "⏰ Reminder sent"
+REMINDER_SENT = "⏰ Sent the reminder for your run on {run}"
 
-FireReminder = Callable[[int], Awaitable[bool]]
+# Sends a demonstration of the runner's next reminder; returns the run's date it stands for.
+FireReminder = Callable[[int], Awaitable[date | None]]
+# The time zone the bot has for a runner (None: it has no account for them).
+RunnerTimezone = Callable[[int], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
 class Profile:
-    """A simulated runner the page can switch to."""
+    """A simulated runner the page can switch to.
+
+    ``timezone`` is their phone's (message times show in it, and the bot's account for them
+    starts in it); ``language_code`` is their Telegram app's language, sent with everything
+    they do (``from.language_code``), as Telegram does. The page itself stays in English."""
 
     user_id: int
     first_name: str
     timezone: str
     city: str
+    language_code: str
 
 
 DEFAULT_PROFILES: tuple[Profile, ...] = (
-    Profile(7_100_001, "Ada", "Europe/Berlin", "Berlin"),
-    Profile(7_100_002, "Ben", "America/New_York", "New York"),
-    Profile(7_100_003, "Chandra", "Asia/Kolkata", "Bengaluru"),
+    Profile(7_100_001, "Ada", "Europe/Berlin", "Berlin", "de"),
+    Profile(7_100_002, "Ben", "America/New_York", "New York", "en"),
+    Profile(7_100_003, "Chandra", "Asia/Kolkata", "Bengaluru", "en"),
+    Profile(7_100_004, "Dmitri", "Europe/Moscow", "Moscow", "ru"),
+    Profile(7_100_005, "Lucía", "America/Mexico_City", "Mexico City", "es"),
 )
 
 
 class WebChat:
-    """The web chat routes on one sandbox. ``fire_reminder`` is set once the bot is running."""
+    """The web chat routes on one sandbox. ``fire_reminder`` and ``runner_timezone`` are set
+    once the bot is running (then ``refresh_zones()`` reads every runner's zone)."""
 
     def __init__(
         self,
@@ -94,14 +108,20 @@ class WebChat:
         profiles: tuple[Profile, ...] = DEFAULT_PROFILES,
         *,
         fire_reminder: FireReminder | None = None,
+        runner_timezone: RunnerTimezone | None = None,
     ) -> None:
         self.sandbox = sandbox
         self.profiles = profiles
         self.fire_reminder = fire_reminder
+        self.runner_timezone = runner_timezone
         self._by_id = {p.user_id: p for p in profiles}
         self._streams: set[asyncio.Queue[bytes | None]] = set()
+        # The zone the bot has for each runner, as last read; the page shows it in the list.
+        self._zones: dict[int, str | None] = {p.user_id: None for p in profiles}
+        self._zones_to_read: set[int] = set()
+        self._zone_reader: asyncio.Task[None] | None = None
         for profile in profiles:
-            sandbox.user(profile.user_id, profile.first_name)
+            sandbox.user(profile.user_id, profile.first_name, language_code=profile.language_code)
 
     @property
     def url(self) -> str:
@@ -120,7 +140,18 @@ class WebChat:
         router.add_get("/api/users/{user_id}/files/{message_id}", self._file)
         router.add_get("/api/events", self._events)
         self.sandbox.app.on_shutdown.append(self._close_streams)
+        self.sandbox.app.on_shutdown.append(self._stop_reading_zones)
         self.sandbox.add_chat_listener(self._on_chat_change)
+
+    async def refresh_zones(self, user_ids: Iterable[int] | None = None) -> None:
+        """Read the runners' time zones from the bot; a change goes to the open pages."""
+        if self.runner_timezone is None:
+            return
+        for user_id in list(user_ids if user_ids is not None else self._zones):
+            zone = await self.runner_timezone(user_id)
+            if zone != self._zones.get(user_id):
+                self._zones[user_id] = zone
+                self._broadcast(_event("runner", {"user_id": user_id, "bot_timezone": zone}))
 
     # ------------------------------------------------------------------ pages
 
@@ -195,12 +226,16 @@ class WebChat:
         if self.fire_reminder is None:
             return _error(503, "The bot is not running.")
         try:
-            fired = await self.fire_reminder(user.id)
+            run_date = await self.fire_reminder(user.id)
         except Exception:
             # The page shows one sentence; the details belong in the sandbox's log.
             logger.exception("firing the next reminder of user %s failed", user.id)
             return _error(500, "The reminder could not be sent; see the sandbox's log.")
-        return web.json_response({"fired": fired, "toast": REMINDER_SENT if fired else NO_REMINDER})
+        if run_date is None:
+            return web.json_response({"fired": False, "run_date": None, "toast": NO_REMINDER})
+        run = f"{run_date:%a} {run_date.day} {run_date:%b}"  # "Mon 7 Dec"
+        toast = REMINDER_SENT.format(run=run)
+        return web.json_response({"fired": True, "run_date": run_date.isoformat(), "toast": toast})
 
     async def _file(self, request: web.Request) -> web.Response:
         _check_host(request)
@@ -210,6 +245,10 @@ class WebChat:
         except ValueError:
             message = None
         headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": FILE_CSP}
+        if message is not None and message.animation is not None:
+            clip = animation_info(message.animation)
+            if clip is not None:  # the page plays it: a GIF in <img>, an MP4 in <video>
+                return _ranged(request, message.animation, clip.mime_type, headers)
         if message is not None and message.photo is not None:
             content_type = _image_type(message.photo)
             if content_type is not None:
@@ -264,15 +303,24 @@ class WebChat:
         return response
 
     def _on_chat_change(self, user: SimulatedUser, message_id: int, change: str) -> None:
-        if user.id not in self._by_id or not self._streams:
+        if user.id not in self._by_id:
+            return
+        live = user._get(message_id)
+        if live is not None and live.from_bot:
+            # The bot answers after it has stored what the runner did: a /remind with another
+            # zone, or a /forget, is in its database by the time its reply is here.
+            self._read_zone_soon(user.id)
+        if not self._streams:
             return
         if change == "deleted":
             event = _event("delete", {"user_id": user.id, "message_id": message_id})
+        elif live is None:
+            return
         else:
-            live = user._get(message_id)
-            if live is None:
-                return
             event = _event("message", {"user_id": user.id, "message": message_json(user, live)})
+        self._broadcast(event)
+
+    def _broadcast(self, event: bytes) -> None:
         for queue in list(self._streams):
             if queue.qsize() >= MAX_BACKLOG:
                 logger.warning("a web chat tab stopped reading; dropping its event stream")
@@ -280,6 +328,29 @@ class WebChat:
                 queue.put_nowait(None)
             else:
                 queue.put_nowait(event)
+
+    def _read_zone_soon(self, user_id: int) -> None:
+        if self.runner_timezone is None:
+            return
+        self._zones_to_read.add(user_id)
+        if self._zone_reader is None or self._zone_reader.done():
+            self._zone_reader = asyncio.create_task(self._read_zones())
+
+    async def _read_zones(self) -> None:
+        # One reader, one runner at a time: an older read never lands after a newer one.
+        while self._zones_to_read:
+            user_id = self._zones_to_read.pop()
+            try:
+                await self.refresh_zones([user_id])
+            except Exception:
+                # The list keeps the zone it showed; the bot may be stopping.
+                logger.warning("could not read user %s's time zone from the bot", user_id)
+
+    async def _stop_reading_zones(self, app: web.Application) -> None:
+        if self._zone_reader is not None:
+            self._zone_reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._zone_reader
 
     async def _close_streams(self, app: web.Application) -> None:
         for queue in list(self._streams):
@@ -302,7 +373,9 @@ class WebChat:
         return {
             "bot": {"name": "Warm-up Coach", "username": self.sandbox.bot_username},
             "commands": self.sandbox.commands,
-            "users": [asdict(p) for p in self.profiles],
+            "users": [
+                {**asdict(p), "bot_timezone": self._zones.get(p.user_id)} for p in self.profiles
+            ],
         }
 
     def _messages(self, user: SimulatedUser) -> list[dict[str, Any]]:
@@ -317,9 +390,12 @@ def attach_webchat(
     profiles: tuple[Profile, ...] = DEFAULT_PROFILES,
     *,
     fire_reminder: FireReminder | None = None,
+    runner_timezone: RunnerTimezone | None = None,
 ) -> WebChat:
     """Create the web chat for ``sandbox`` (not yet started) and add its routes."""
-    webchat = WebChat(sandbox, profiles, fire_reminder=fire_reminder)
+    webchat = WebChat(
+        sandbox, profiles, fire_reminder=fire_reminder, runner_timezone=runner_timezone
+    )
     webchat.attach()
     return webchat
 
@@ -338,6 +414,7 @@ def message_json(user: SimulatedUser, message: ChatMessage) -> dict[str, Any]:
         "reply_to": message.reply_to_message_id,
         "buttons": _inline_buttons(message),
         "photo": None,
+        "animation": None,
         "document": None,
     }
     if message.photo_sizes:
@@ -346,6 +423,15 @@ def message_json(user: SimulatedUser, message: ChatMessage) -> dict[str, Any]:
             "url": file_url if message.photo is not None else None,
             "width": largest.get("width"),
             "height": largest.get("height"),
+        }
+    if message.animation_info is not None:
+        info = message.animation_info
+        payload["animation"] = {
+            "url": file_url if message.animation is not None else None,
+            "mime_type": info.get("mime_type"),
+            "width": info.get("width"),
+            "height": info.get("height"),
+            "duration": info.get("duration"),
         }
     if message.document_info is not None:
         payload["document"] = {
@@ -407,6 +493,27 @@ def _image_type(data: bytes) -> str | None:
         if data.startswith(magic):
             return content_type
     return None
+
+
+def _ranged(
+    request: web.Request, body: bytes, content_type: str, headers: dict[str, str]
+) -> web.Response:
+    """The file, or the byte range asked for: a browser seeks in a video (and shows the frame
+    it seeked to) only where the server answers ranges."""
+    headers = {**headers, "Accept-Ranges": "bytes"}
+    try:
+        wanted = request.http_range
+    except ValueError:
+        wanted = slice(len(body), None)  # unreadable: refused below
+    if wanted.start is None and wanted.stop is None:
+        return web.Response(body=body, content_type=content_type, headers=headers)
+    start, stop, _ = wanted.indices(len(body))
+    if start >= stop:
+        raise web.HTTPRequestRangeNotSatisfiable(headers={"Content-Range": f"bytes */{len(body)}"})
+    headers["Content-Range"] = f"bytes {start}-{stop - 1}/{len(body)}"
+    return web.Response(
+        status=206, body=body[start:stop], content_type=content_type, headers=headers
+    )
 
 
 def _attachment(name: str) -> str:

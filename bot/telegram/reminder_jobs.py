@@ -40,6 +40,9 @@ IN_FLIGHT = 8
 # A reminder is worth waiting out any number of 429s for: Telegram says how long to wait, and a
 # dropped reminder is the failure runners notice most.
 REMINDER_RETRIES_ON_429 = 50
+# The id a demonstration reminder's buttons carry (bot/telegram/demo_reminder.py): no stored
+# reminder has it, so Snooze and Not today on one change nothing and say so.
+DEMO_REMINDER_ID = 0
 
 
 @dataclass(frozen=True)
@@ -131,37 +134,17 @@ async def _claim_and_send(
         return 1
 
 
-async def fire_next_reminder_now(application: Application, user_id: int) -> bool:
-    """Send the runner's next reminder at once, as if its time had come (the sandbox's demo
-    control). False when they have no reminders on, or that run's reminder was already sent."""
-    services = services_in(application)
-    async with services.db.transaction() as db:
-        user = await db.get(User, user_id)
-    if user is None:
-        return False
-    due = reminders.DueSchedule(user.id, user.chat_id, user.timezone, user.language)
-    outgoing = await _claim_scheduled(services, due, services.clock(), early=True)
-    if outgoing is None:
-        return False
-    await deliver(application, outgoing)
-    await arm(application)
-    return True
-
-
 async def _claim_scheduled(
-    services: Services, due: reminders.DueSchedule, now: datetime, *, early: bool = False
+    services: Services, due: reminders.DueSchedule, now: datetime
 ) -> Outgoing | None:
-    """Record the due reminder (exactly once) and move the schedule on to the next one.
-
-    `early` sends the next reminder before its time (and whatever was done today).
-    """
+    """Record the due reminder (exactly once) and move the schedule on to the next one."""
     async with services.db.transaction() as db:
         row = await db.get(ReminderSchedule, due.user_id, with_for_update=True)
         if row is None or not row.enabled or row.next_remind_at is None:
             return None
         if row.next_run_at is None or row.next_run_date is None:
             return None
-        if row.next_remind_at > now and not early:
+        if row.next_remind_at > now:
             return None  # another process got here first and moved it on
         rule = reminders.to_rule(row, due.timezone)
         run_date, run_at, remind_at = row.next_run_date, row.next_run_at, row.next_remind_at
@@ -176,7 +159,7 @@ async def _claim_scheduled(
         # "Today's warm-up" is one done on the run's local date, whatever time the reminder is.
         day_start = datetime.combine(run_date, time(0), tzinfo=zone).astimezone(UTC)
         day_end = datetime.combine(run_date + timedelta(days=1), time(0), tzinfo=zone)
-        done = not early and await reminders.warmed_up_between(db, due.user_id, day_start, day_end)
+        done = await reminders.warmed_up_between(db, due.user_id, day_start, day_end)
         status = "skipped" if done else "sending"
         claimed = await reminders.claim(db, due.user_id, run_date, run_at, status, now)
         if claimed is None or done:

@@ -40,7 +40,7 @@ from bot.telegram.callbacks import (
 )
 from bot.telegram.delivery import edit_if_changed, edit_in_place, remove_buttons, with_retries
 from bot.telegram.language import unit_of_work
-from bot.telegram.reminder_jobs import SNOOZE, arm
+from bot.telegram.reminder_jobs import DEMO_REMINDER_ID, SNOOZE, arm
 from bot.telegram.services import services_of
 
 logger = logging.getLogger(__name__)
@@ -143,6 +143,9 @@ async def reminder_choice(press: Press[ReminderChoice], context: ContextTypes.DE
     services = services_of(context)
     now = services.clock()
     async with unit_of_work(context, press.user) as db:
+        if choice.reminder_id == DEMO_REMINDER_ID:
+            press.answer = str(texts.ANSWER_DEMO_REMINDER)
+            return
         sent = await db.get(SentReminder, choice.reminder_id)
         if sent is not None and sent.user_id != press.user.id:
             return  # forged: refused quietly

@@ -102,6 +102,7 @@ ANSWER_SNOOZED = _("Snoozed for 10 minutes")
 ANSWER_NOT_TODAY = _("Okay, not today")
 ANSWER_REMINDER_HANDLED = _("Already taken care of.")
 ANSWER_REMINDER_GONE = _("This reminder is gone. Send /remind to set up new ones.")
+ANSWER_DEMO_REMINDER = _("This was a demonstration: your real reminder comes at its time.")
 
 SCHEDULE_SUMMARY = _("Runs {days} at {time} ({timezone}). Reminder at {remind_time}. Next: {next}")
 SCHEDULE_OFF = _("Runs {days} at {time} ({timezone}). Reminders are off: /remind on to resume.")

@@ -6,15 +6,18 @@ by tapping the page's buttons; a screenshot taken mid-way is kept in docs/ for t
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageChops
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaAnimation
 
 from bot.coach.clock import ManualClock
 from bot.sandbox.run import connect_bot
@@ -22,6 +25,7 @@ from bot.sandbox.server import BotApiSandbox
 from bot.sandbox.webchat import DEFAULT_PROFILES, NO_REMINDER, WebChat, attach_webchat
 from bot.telegram import texts
 from tests.harness import BotRunner, running
+from tests.sandbox.images import make_gif, make_mp4
 
 try:
     from playwright.async_api import Browser, Locator, Page, async_playwright, expect
@@ -39,7 +43,12 @@ CHROMIUM_ARGS = [
 ]
 # The emoji font makes the screenshot look like Telegram; the tests pass without it.
 EMOJI_FONT = "fonts-noto-color-emoji"
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "sandbox-mid-warmup.png"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SCREENSHOT = DOCS / "sandbox-mid-warmup.png"
+PHONE_SCREENSHOT = DOCS / "sandbox-phone.png"
+DEMONSTRATION_SCREENSHOT = DOCS / "sandbox-demonstration.png"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 ADA, BEN = DEFAULT_PROFILES[0], DEFAULT_PROFILES[1]
 STEPS = 12  # six exercises, two sets each
 # Largest per-channel difference between two screenshots of the same page seen here is 15.
@@ -132,9 +141,12 @@ async def browser(chromium_executable: str) -> AsyncIterator[Browser]:
             await launched.close()
 
 
-@pytest.fixture
-async def page(browser: Browser, webchat: WebChat, coach: BotRunner) -> AsyncIterator[Page]:
-    context = await browser.new_context(viewport={"width": 1100, "height": 720})
+@contextlib.asynccontextmanager
+async def opened_page(
+    browser: Browser, webchat: WebChat, viewport: dict[str, int], **device: Any
+) -> AsyncIterator[Page]:
+    """The web chat as Ada, in a browser window of this size; fails on any page error."""
+    context = await browser.new_context(viewport=viewport, **device)
     opened = await context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
@@ -149,13 +161,25 @@ async def page(browser: Browser, webchat: WebChat, coach: BotRunner) -> AsyncIte
     assert not errors, f"errors on the page: {errors}"
 
 
-def save_screenshot(png: bytes) -> None:
+@pytest.fixture
+async def page(browser: Browser, webchat: WebChat, coach: BotRunner) -> AsyncIterator[Page]:
+    async with opened_page(browser, webchat, DESKTOP) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def phone(browser: Browser, webchat: WebChat, coach: BotRunner) -> AsyncIterator[Page]:
+    async with opened_page(browser, webchat, PHONE, is_mobile=True, has_touch=True) as opened:
+        yield opened
+
+
+def save_screenshot(png: bytes, path: Path = SCREENSHOT) -> None:
     """Keep docs/ as it is unless the page looks different: Chromium's anti-aliasing of a few
     edge pixels varies from run to run, and a test run should not dirty the work tree."""
-    if SCREENSHOT.exists() and looks_the_same(SCREENSHOT.read_bytes(), png):
+    if path.exists() and looks_the_same(path.read_bytes(), png):
         return
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    SCREENSHOT.write_bytes(png)
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(png)
 
 
 def looks_the_same(old: bytes, new: bytes) -> bool:
@@ -241,7 +265,8 @@ async def test_switching_runners_and_firing_a_reminder(page: Page, coach: BotRun
     await send(page, "/help")
     await expect(page.locator(".row.in")).to_have_count(1)
     await runner_item(page, BEN.user_id).click()
-    await expect(page.locator("#chat-status")).to_contain_text("America/New_York")
+    await expect(page.locator("#chat-status")).to_contain_text("you are Ben")
+    await expect(runner_item(page, BEN.user_id)).to_contain_text("America/New_York")
     await expect(page.locator(".row")).to_have_count(0)
     fire = page.get_by_role("button", name="Fire my next reminder now")
     await fire.click()
@@ -251,6 +276,9 @@ async def test_switching_runners_and_firing_a_reminder(page: Page, coach: BotRun
     await fire.click()
     reminder = page.locator(".row.in").last
     await expect(reminder).to_contain_text("Run at 07:00: time to warm up")
+    await expect(page.locator("#toast")).to_have_text(
+        "⏰ Sent the reminder for your run on Wed 25 Nov"
+    )
     await expect(reminder.get_by_role("button", name=str(texts.SNOOZE_BUTTON))).to_be_visible()
     # Ada's chat is her own, and a message for her while away shows as unread.
     assert coach.application is not None
@@ -260,3 +288,279 @@ async def test_switching_runners_and_firing_a_reminder(page: Page, coach: BotRun
     await expect(page.locator(".row.in").last).to_contain_text("Psst, Ada")
     await expect(page.locator(".row", has_text="Run at")).to_have_count(0)
     await expect(runner_item(page, ADA.user_id).locator(".unread")).to_have_count(0)
+
+
+# ------------------------------------------------------------------- layout and scrolling
+
+# Where things are, in the window's coordinates; `fromBottom`: how far the message list is
+# scrolled up from its newest message.
+GEOMETRY = """() => {
+  const box = (node) => {
+    const r = node.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right};
+  };
+  const messages = document.getElementById("messages");
+  const rows = messages.querySelectorAll(".row");
+  return {
+    viewport: {width: innerWidth, height: innerHeight},
+    pageHeight: document.scrollingElement.scrollHeight,
+    pageScrolled: document.scrollingElement.scrollTop,
+    head: box(document.querySelector(".chat-head")),
+    composer: box(document.getElementById("composer")),
+    messages: box(messages),
+    lastRow: rows.length ? box(rows[rows.length - 1]) : null,
+    fromBottom: messages.scrollHeight - messages.scrollTop - messages.clientHeight,
+    scrollable: messages.scrollHeight > messages.clientHeight,
+  };
+}"""
+AT_THE_BOTTOM = """() => {
+  const m = document.getElementById("messages");
+  return m.scrollHeight - m.scrollTop - m.clientHeight < 2;
+}"""
+
+
+async def assert_newest_in_view(page: Page) -> None:
+    """Only the message list scrolls, it shows its newest message, and the header and the
+    message box are on screen."""
+    await page.wait_for_function(AT_THE_BOTTOM, timeout=5000)
+    where = await page.evaluate(GEOMETRY)
+    height = where["viewport"]["height"]
+    assert where["pageHeight"] <= height and where["pageScrolled"] == 0, where
+    assert where["scrollable"], "the message list itself scrolls"
+    assert 0 <= where["head"]["top"] and where["head"]["bottom"] <= where["messages"]["top"] + 1
+    assert where["composer"]["bottom"] <= height, where
+    assert where["lastRow"] is not None
+    assert where["messages"]["top"] <= where["lastRow"]["top"], where
+    assert where["lastRow"]["bottom"] <= where["messages"]["bottom"] + 1, where
+
+
+async def fill_the_screen(page: Page, times: int = 3) -> None:
+    """Enough long messages that they do not fit on the screen."""
+    for sent in range(1, times + 1):
+        await send(page, "/help")
+        await expect(page.locator(".row.in")).to_have_count(sent)
+
+
+async def start_warmup(page: Page) -> Locator:
+    """Send /warmup; the card, found by its message id (later messages do not move it)."""
+    await send(page, "/warmup")
+    card = page.locator(".row.in").last
+    await expect(card).to_contain_text("Exercise 1 of 6")
+    return page.locator(f'[data-message-id="{await card.get_attribute("data-message-id")}"]')
+
+
+async def test_on_a_phone_only_the_message_list_scrolls_and_opens_at_the_newest(
+    phone: Page, coach: BotRunner
+) -> None:
+    await fill_the_screen(phone)
+    card = await start_warmup(phone)
+    await assert_newest_in_view(phone)
+    await phone.reload()
+    await expect(phone.locator(".row.in")).to_have_count(4)
+    await assert_newest_in_view(phone)
+    # A reply lands in view, above the message box.
+    coach.clock.advance(seconds=45)
+    await card.get_by_role("button", name=str(texts.DONE_SET_BUTTON)).click()
+    await expect(phone.locator("#toast")).to_have_text(texts.ANSWER_SET_DONE.format(set_number=1))
+    await expect(card).to_contain_text("Set 2 of 2")
+    await assert_newest_in_view(phone)
+    save_screenshot(await phone.screenshot(animations="disabled"), PHONE_SCREENSHOT)
+
+
+async def test_an_edit_that_makes_the_last_message_taller_keeps_the_view_at_the_bottom(
+    page: Page, coach: BotRunner
+) -> None:
+    await fill_the_screen(page)
+    card = await start_warmup(page)
+    await assert_newest_in_view(page)
+    await card.get_by_role("button", name=str(texts.HOW_TO_BUTTON)).click()
+    await expect(card).to_contain_text("Common mistake")
+    await assert_newest_in_view(page)
+    # A reminder turning into the warm-up card grows the same way.
+    await card.get_by_role("button", name="End").click()
+    await send(page, "/remind mon,wed,fri 07:00")
+    await expect(page.locator(".row.in").last).to_contain_text("Europe/Berlin")
+    await page.get_by_role("button", name="Fire my next reminder now").click()
+    reminder = page.locator(".row.in").last
+    await expect(reminder).to_contain_text("Run at 07:00")
+    await assert_newest_in_view(page)
+    await reminder.get_by_role("button", name=str(texts.START_WARMUP_BUTTON)).click()
+    await expect(reminder).to_contain_text("Exercise 1 of 6")
+    await assert_newest_in_view(page)
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    across = a["left"] < b["right"] and b["left"] < a["right"]
+    return across and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+VISIBLE_BUTTONS = """() => [...document.querySelectorAll("button, .kb-button, a[href]")]
+  .filter((b) => b.offsetParent !== null)
+  .map((b) => {
+    const r = b.getBoundingClientRect();
+    return {text: b.textContent.trim(), top: r.top, bottom: r.bottom, left: r.left, right: r.right};
+  })"""
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+async def test_a_toast_covers_no_button(
+    browser: Browser, webchat: WebChat, coach: BotRunner, size: str
+) -> None:
+    viewport, device = (DESKTOP, {}) if size == "desktop" else (PHONE, {"is_mobile": True})
+    async with opened_page(browser, webchat, viewport, **device) as page:
+        await fill_the_screen(page, times=2)
+        card = await start_warmup(page)
+        await card.get_by_role("button", name=str(texts.DONE_SET_BUTTON)).click()
+        toast = page.locator("#toast")
+        await expect(toast).to_have_text(texts.ANSWER_SET_DONE.format(set_number=1))
+        await expect(card).to_contain_text("Set 2 of 2")
+        shown = await toast.bounding_box()
+        assert shown is not None
+        box = {
+            "left": shown["x"],
+            "right": shown["x"] + shown["width"],
+            "top": shown["y"],
+            "bottom": shown["y"] + shown["height"],
+        }
+        assert 0 <= box["top"] and box["bottom"] <= viewport["height"]
+        covered = [b["text"] for b in await page.evaluate(VISIBLE_BUTTONS) if overlap(box, b)]
+        assert covered == [], f"the toast covers {covered}"
+
+
+async def test_enter_in_the_command_menu_sends_the_highlighted_command(page: Page) -> None:
+    await page.locator("#text").press_sequentially("/st")
+    menu = page.locator("#command-menu")
+    await expect(menu.locator(".command")).to_have_count(2)
+    await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("ArrowDown")
+    highlighted = menu.locator(".command.selected .command-name")
+    await expect(highlighted).to_have_count(1)
+    chosen = await highlighted.text_content()
+    assert chosen in ("/start", "/stats")
+    await page.keyboard.press("Enter")
+    await expect(page.locator(".row.out")).to_have_count(1)
+    await expect(page.locator(".row.out .text")).to_contain_text(chosen)
+    await expect(menu).to_be_hidden()
+    await expect(page.locator("#text")).to_have_value("")
+
+
+async def test_the_runner_list_shows_the_time_zone_the_bot_has(page: Page) -> None:
+    zone = runner_item(page, ADA.user_id).locator(".user-zone")
+    await expect(zone).to_contain_text("Europe/Berlin")  # her account starts in her phone's
+    await send(page, "/remind mon 07:00 America/New_York")
+    await expect(page.locator(".row.in").last).to_contain_text("(America/New_York)")
+    await expect(zone).to_contain_text("America/New_York")
+    await send(page, "/forget")
+    confirm = page.locator(".row.in").last
+    await expect(confirm.get_by_role("button", name=str(texts.FORGET_YES_BUTTON))).to_be_visible()
+    await confirm.get_by_role("button", name=str(texts.FORGET_YES_BUTTON)).click()
+    await expect(confirm.get_by_role("button")).to_have_count(0)
+    await expect(zone).to_have_text("🌍 no time zone yet")
+    # The other runners keep theirs.
+    await expect(runner_item(page, BEN.user_id).locator(".user-zone")).to_have_text(
+        "🌍 America/New_York"
+    )
+
+
+# ------------------------------------------------------------------------------ animations
+
+DEMO_CAPTION = "🔥 Exercise 1 of 6\nBanded Side Steps\nSet 1 of 2 · 10 per leg"
+WARMUP_KEYS = InlineKeyboardMarkup(
+    [
+        [InlineKeyboardButton(texts.DONE_SET_BUTTON, callback_data="demo:done")],
+        [
+            InlineKeyboardButton(texts.HOW_TO_BUTTON, callback_data="demo:how"),
+            InlineKeyboardButton("⏭ Skip exercise", callback_data="demo:skip"),
+        ],
+        [InlineKeyboardButton("✖ End", callback_data="demo:end")],
+    ]
+)
+# Whether the clip of message `id` is playing: data loaded, not paused, time moving on.
+PLAYING = """(id) => {
+  const clip = document.querySelector(`[data-message-id="${id}"] video.animation`);
+  return clip !== null && clip.readyState >= 2 && !clip.paused && clip.currentTime > 0;
+}"""
+
+
+def box_of(found: dict[str, float] | None) -> dict[str, float]:
+    assert found is not None
+    return {"top": found["y"], "bottom": found["y"] + found["height"]}
+
+
+async def test_an_mp4_animation_plays_in_its_bubble_with_caption_and_buttons_under_it(
+    page: Page, coach: BotRunner
+) -> None:
+    assert coach.application is not None
+    bot = coach.application.bot
+    card = await bot.send_message(ADA.user_id, "🔥 Exercise 1 of 6", reply_markup=WARMUP_KEYS)
+    row = page.locator(f'[data-message-id="{card.message_id}"]')
+    await expect(row).to_contain_text("Exercise 1 of 6")
+    # The card becomes its demonstration (Bot API 10.1: text to media), edited in place.
+    clip = make_mp4(160, 96, frames=8, frame_ms=250)
+    await bot.edit_message_media(
+        InputMediaAnimation(clip, caption=DEMO_CAPTION, filename="side-steps.mp4"),
+        ADA.user_id,
+        card.message_id,
+        reply_markup=WARMUP_KEYS,
+    )
+    video = row.locator("video.animation")
+    await expect(video).to_have_count(1)
+    await page.wait_for_function(PLAYING, arg=card.message_id, timeout=10_000)
+    shown = await video.evaluate(
+        "v => ({muted: v.muted, loop: v.loop, autoplay: v.autoplay, inline: v.playsInline,"
+        " size: [v.videoWidth, v.videoHeight], controls: v.controls})"
+    )
+    assert shown == {
+        "muted": True,
+        "loop": True,
+        "autoplay": True,
+        "inline": True,
+        "size": [160, 96],
+        "controls": False,
+    }
+    # Looped: it comes round to the start again by itself (the clip lasts two seconds).
+    await video.evaluate("v => v.addEventListener('seeked', () => { v.dataset.looped = 1 })")
+    await page.wait_for_function(
+        "(id) => document.querySelector(`[data-message-id='${id}'] video`).dataset.looped",
+        arg=card.message_id,
+        timeout=10_000,
+    )
+    caption = row.locator(".text")
+    await expect(caption).to_contain_text("Banded Side Steps")
+    buttons = row.locator(".kb-button")
+    await expect(buttons).to_have_count(4)
+    clip_box = box_of(await video.bounding_box())
+    caption_box = box_of(await caption.bounding_box())
+    button_box = box_of(await buttons.first.bounding_box())
+    assert clip_box["bottom"] <= caption_box["top"] <= caption_box["bottom"] <= button_box["top"]
+    # One still frame for the picture, so that the docs change only when the page does.
+    await video.evaluate(
+        "v => new Promise((done) => { v.pause();"
+        " v.requestVideoFrameCallback(() => done()); v.currentTime = 1.1; })"
+    )
+    save_screenshot(await page.screenshot(), DEMONSTRATION_SCREENSHOT)
+
+
+async def test_a_gif_animation_shows_as_an_image_with_its_caption(
+    page: Page, coach: BotRunner
+) -> None:
+    assert coach.application is not None
+    gif = make_gif(64, 48)
+    sent = await coach.application.bot.send_animation(
+        ADA.user_id, gif, caption="Clam Shells", reply_markup=WARMUP_KEYS
+    )
+    row = page.locator(f'[data-message-id="{sent.message_id}"]')
+    image = row.locator("img.animation")
+    await expect(image).to_have_count(1)
+    await page.wait_for_function(
+        "(id) => { const i = document.querySelector(`[data-message-id='${id}'] img.animation`);"
+        " return i && i.complete && i.naturalWidth === 64; }",
+        arg=sent.message_id,
+    )
+    assert await row.locator("video").count() == 0
+    await expect(row.locator(".text")).to_contain_text("Clam Shells")
+    await expect(row.locator(".kb-button")).to_have_count(4)
+    response = await page.request.get(await image.evaluate("i => i.src"))
+    assert response.headers["content-type"] == "image/gif"
+    assert await response.body() == gif
+    await expect(runner_item(page, ADA.user_id)).to_contain_text("🎞 GIF, Clam Shells")

@@ -13,7 +13,7 @@ from bot.db import warmups
 from bot.db.models import ReminderSchedule, SentReminder
 from bot.sandbox.server import BotApiSandbox
 from bot.telegram import texts
-from bot.telegram.reminder_jobs import dispatch_due, fire_next_reminder_now
+from bot.telegram.reminder_jobs import dispatch_due
 from tests.harness import BotRunner, button_data, message_by_id, say
 
 # The clock fixture starts Wed 2026-11-25 06:30 UTC, 07:30 in Berlin.
@@ -323,18 +323,6 @@ async def test_a_real_scheduler_job_fires_and_starts_the_warmup(
         assert "Exercise 1 of 6" in message_by_id(runner, reminder.message_id).text
     finally:
         await runner_bot.stop()
-
-
-async def test_fire_next_reminder_now_sends_it_once(sandbox: BotApiSandbox, bot: BotRunner) -> None:
-    runner = sandbox.user(3015)
-    await say(sandbox, runner, BERLIN_MWF)
-    assert await fire_next_reminder_now(bot.application, 3015)
-    assert runner.last_bot_message().text == "Run at 07:00: time to warm up (about 10 min)"
-    [schedule] = await rows(bot, ReminderSchedule)
-    assert schedule.next_run_date.isoformat() == "2026-11-30", "moved on to Monday's run"
-    bot.clock.set(FRI_REMIND_AT)
-    assert await dispatch_due(bot.application) == 0, "Friday's reminder was the one fired"
-    assert not await fire_next_reminder_now(bot.application, 9999)
 
 
 async def test_a_reminder_left_sending_by_a_stopped_process_is_marked_lost_and_logged(

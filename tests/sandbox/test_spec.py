@@ -195,6 +195,13 @@ def test_files_and_attach_references(spec: ApiSpec) -> None:
     assert (
         spec.decode_params("sendPhoto", {"chat_id": "1", "photo": "AgAC123"})["photo"] == "AgAC123"
     )
+    # attach:// inside JSON (InputMedia.media) comes back as the uploaded part.
+    clip = UploadedFile("clip", "a.gif", "image/gif", b"GIF89a")
+    media = '{"type": "animation", "media": "attach://clip", "caption": "x"}'
+    params = spec.decode_params(
+        "editMessageMedia", {"chat_id": "1", "message_id": "2", "media": media}, {"clip": clip}
+    )
+    assert params["media"] == {"type": "animation", "media": clip, "caption": "x"}
     with pytest.raises(SpecError, match='unknown parameter "stray"'):
         spec.decode_params("sendPhoto", {"chat_id": "1", "photo": "AgAC"}, {"stray": attached})
     with pytest.raises(SpecError, match='"text" must not be a file upload'):

@@ -20,8 +20,10 @@ from typing import Any
 
 import pytest
 from aiohttp import ClientResponse, ClientSession
+from sqlalchemy import select
 
 from bot.coach.clock import ManualClock
+from bot.db.models import ReminderSchedule, SentReminder
 from bot.sandbox.run import (
     KEEP_LAST,
     connect_bot,
@@ -34,7 +36,7 @@ from bot.sandbox.server import BotApiSandbox
 from bot.sandbox.webchat import DEFAULT_PROFILES, NO_REMINDER, STATIC_DIR, WebChat, attach_webchat
 from bot.telegram import texts
 from tests.harness import BotRunner, running
-from tests.sandbox.images import make_png
+from tests.sandbox.images import make_gif, make_mp4, make_png
 
 ADA, BEN = DEFAULT_PROFILES[0], DEFAULT_PROFILES[1]
 # Generous: a subprocess imports the bot and migrates a database before it answers.
@@ -141,13 +143,32 @@ async def test_the_directory_lists_runners_and_the_command_menu(
 ) -> None:
     async with http.get("/api/users") as response:
         directory = await response.json()
-    assert [u["first_name"] for u in directory["users"]] == ["Ada", "Ben", "Chandra"]
-    assert [u["timezone"] for u in directory["users"]] == [
-        "Europe/Berlin",
-        "America/New_York",
-        "Asia/Kolkata",
+    runners = [(u["first_name"], u["timezone"], u["language_code"]) for u in directory["users"]]
+    assert runners == [
+        ("Ada", "Europe/Berlin", "de"),
+        ("Ben", "America/New_York", "en"),
+        ("Chandra", "Asia/Kolkata", "en"),
+        ("Dmitri", "Europe/Moscow", "ru"),
+        ("Lucía", "America/Mexico_City", "es"),
     ]
+    # The zone the bot has for each: their accounts start in their phones' zones.
+    assert [u["bot_timezone"] for u in directory["users"]] == [u[1] for u in runners]
     assert [c["command"] for c in directory["commands"]] == [c for c, _ in texts.COMMANDS]
+
+
+async def test_each_runner_writes_with_their_language_code(
+    http: ClientSession, sandbox: BotApiSandbox
+) -> None:
+    for profile in DEFAULT_PROFILES:
+        path = f"/api/users/{profile.user_id}/send"
+        async with await post(http, path, {"text": "/start"}) as response:
+            assert response.status == 200
+        update = sandbox.pending_updates[-1]
+        sandbox.spec.validate_object("Update", update)
+        sender = update["message"]["from"]
+        assert (sender["id"], sender["first_name"]) == (profile.user_id, profile.first_name)
+        assert sender["language_code"] == profile.language_code
+    assert {p.language_code for p in DEFAULT_PROFILES} >= {"de", "ru", "es"}
 
 
 def test_the_page_never_renders_text_as_html() -> None:
@@ -257,22 +278,68 @@ async def test_photos_and_documents_download(
         assert response.status == 404
 
 
-async def test_fire_reminder_needs_reminders_then_sends_one_in_the_runners_zone(
+async def test_animations_are_served_for_playing_and_seeking(
+    http: ClientSession, sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    assert bot.application is not None
+    gif, mp4 = make_gif(32, 32), make_mp4(32, 32)
+    await bot.application.bot.send_animation(BEN.user_id, gif, caption="Clam Shells")
+    await bot.application.bot.send_animation(BEN.user_id, mp4, caption="Side Steps")
+    shown = await chat(http, BEN.user_id)
+    assert [(m["caption"], m["animation"]["mime_type"]) for m in shown] == [
+        ("Clam Shells", "image/gif"),
+        ("Side Steps", "video/mp4"),
+    ]
+    assert all(m["document"] is None and m["photo"] is None for m in shown)
+    assert (shown[1]["animation"]["width"], shown[1]["animation"]["duration"]) == (32, 1)
+    for message, clip in zip(shown, (gif, mp4), strict=True):
+        async with http.get(message["animation"]["url"]) as response:
+            assert response.status == 200 and await response.read() == clip
+            assert response.content_type == message["animation"]["mime_type"]
+            assert response.headers["Accept-Ranges"] == "bytes"
+    # A video seeks with range requests.
+    url = shown[1]["animation"]["url"]
+    async with http.get(url, headers={"Range": "bytes=100-199"}) as response:
+        assert response.status == 206 and await response.read() == mp4[100:200]
+        assert response.headers["Content-Range"] == f"bytes 100-199/{len(mp4)}"
+    async with http.get(url, headers={"Range": f"bytes={len(mp4)}-"}) as response:
+        assert response.status == 416
+
+
+async def reminder_state(bot: BotRunner) -> list[tuple]:
+    """Every runner's next reminder as the bot has it, and every reminder it has claimed."""
+    assert bot.application is not None
+    async with bot.application.bot_data["services"].db.transaction() as db:
+        schedules = (await db.execute(select(ReminderSchedule))).scalars()
+        claimed = (await db.execute(select(SentReminder))).scalars()
+        return [(s.user_id, s.next_run_date, s.next_remind_at) for s in schedules] + [
+            (c.user_id, c.run_date, c.status) for c in claimed
+        ]
+
+
+async def test_fire_reminder_sends_a_demonstration_and_moves_no_real_reminder(
     http: ClientSession, sandbox: BotApiSandbox, bot: BotRunner
 ) -> None:
     path = f"/api/users/{BEN.user_id}/fire-reminder"
     async with await post(http, path, {}) as response:
-        assert await response.json() == {"fired": False, "toast": NO_REMINDER}
-    # Ben's account was set up in New York's time zone, so /remind defaults to it.
+        assert await response.json() == {"fired": False, "run_date": None, "toast": NO_REMINDER}
+    # Ben's account was set up in New York's time zone, so /remind defaults to it: at the
+    # clock's 01:30 there, his next run is this Wednesday's.
     summary = await send(http, sandbox, BEN.user_id, "/remind mon,wed,fri 07:00")
     assert "(America/New_York)" in summary["text"]
+    before = await reminder_state(bot)
     ben = sandbox.user(BEN.user_id)
-    before = len(ben.bot_messages())
-    async with await post(http, path, {}) as response:
-        assert (await response.json())["fired"] is True
-    await sandbox.wait_for(lambda: len(ben.bot_messages()) > before)
-    reminder = [m for m in await chat(http, BEN.user_id) if m["from_bot"]][-1]
-    assert reminder["text"].startswith("Run at 07:00: time to warm up")
+    for pressed in (1, 2):  # two presses used to skip two real reminders
+        async with await post(http, path, {}) as response:
+            assert await response.json() == {
+                "fired": True,
+                "run_date": "2026-11-25",
+                "toast": "⏰ Sent the reminder for your run on Wed 25 Nov",
+            }
+        await sandbox.wait_for(lambda count=1 + pressed: len(ben.bot_messages()) == count)
+        reminder = [m for m in await chat(http, BEN.user_id) if m["from_bot"]][-1]
+        assert reminder["text"].startswith("Run at 07:00: time to warm up")
+    assert await reminder_state(bot) == before, "the real schedule stays as it was"
     assert sandbox.user(ADA.user_id).chat == [], "the other runners' chats are untouched"
 
 
@@ -309,7 +376,9 @@ def sandbox_env(tmp_path: Path, port: int) -> dict[str, str]:
     return env
 
 
-async def start_bot_process(tmp_path: Path, port: int, *args: str) -> asyncio.subprocess.Process:
+async def start_bot_process(
+    tmp_path: Path, port: int, *args: str, log_level: str = "WARNING"
+) -> asyncio.subprocess.Process:
     # cwd: a folder with no .env, so only the environment above counts.
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -317,7 +386,7 @@ async def start_bot_process(tmp_path: Path, port: int, *args: str) -> asyncio.su
         "bot",
         *args,
         cwd=tmp_path,
-        env=sandbox_env(tmp_path, port),
+        env={**sandbox_env(tmp_path, port), "LOG_LEVEL": log_level},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -387,6 +456,73 @@ async def test_python_m_bot_without_token_runs_the_sandbox_fresh_and_stops_clean
     assert not (tmp_path / "real-bot.db").exists(), "the demo runners stay out of the real bot's"
 
 
+async def sandbox_url(process: asyncio.subprocess.Process) -> str:
+    """The web chat's address, from the line the sandbox prints once it is up."""
+    assert process.stdout is not None
+    async with asyncio.timeout(PROCESS_TIMEOUT):
+        line = (await process.stdout.readline()).decode()
+    assert line.startswith("Warm-up Coach sandbox: open http://127.0.0.1:"), line
+    return line.split("open ", 1)[1].split()[0]
+
+
+async def stop_process(process: asyncio.subprocess.Process) -> None:
+    process.send_signal(signal.SIGINT)
+    async with asyncio.timeout(PROCESS_TIMEOUT):
+        _, stderr = await process.communicate()
+    assert process.returncode == 0, stderr.decode()
+
+
+async def bot_card(http: ClientSession, user_id: int, text: str) -> dict[str, Any]:
+    """Send as the runner and return the bot's reply, waiting on the live events for it."""
+    async with http.get("/api/events") as stream:
+        events = sse_events(stream)
+        async with asyncio.timeout(PROCESS_TIMEOUT):
+            assert (await anext(events))[0] == "snapshot"
+            async with await post(http, f"/api/users/{user_id}/send", {"text": text}) as sent:
+                assert sent.status == 200
+            async for name, data in events:
+                if name == "message" and data["message"]["from_bot"]:
+                    return data["message"]
+    raise AssertionError("the event stream ended")
+
+
+async def test_bin_run_again_shows_the_chats_and_their_buttons_still_work(tmp_path: Path) -> None:
+    process = await start_bot_process(tmp_path, 0)
+    try:
+        url = await sandbox_url(process)
+        async with ClientSession(base_url=url) as http:
+            card = await bot_card(http, ADA.user_id, "/warmup")
+            tap = {"message_id": card["id"], "data": button(card, "Done set")}
+            async with await post(http, f"/api/users/{ADA.user_id}/tap", tap) as response:
+                assert (await response.json())["text"] == texts.ANSWER_SET_DONE.format(set_number=1)
+            before = await chat(http, ADA.user_id)
+        await stop_process(process)
+        process = await start_bot_process(tmp_path, 0)
+        url = await sandbox_url(process)
+        async with ClientSession(base_url=url) as http:
+            assert await chat(http, ADA.user_id) == before, "the chat as it was"
+            [kept] = [m for m in before if m["id"] == card["id"]]
+            assert "Set 2 of 2" in kept["text"] and kept["edited"] is True
+            # The old card's button, after the restart: the bot kept the warm-up.
+            tap = {"message_id": card["id"], "data": button(kept, "Done set")}
+            async with await post(http, f"/api/users/{ADA.user_id}/tap", tap) as response:
+                assert (await response.json())["text"].startswith("Exercise done!")
+            [shown] = [m for m in await chat(http, ADA.user_id) if m["id"] == card["id"]]
+            assert "Exercise 2 of 6" in shown["text"]
+            reply = await bot_card(http, ADA.user_id, "/help")
+            assert reply["id"] > max(m["id"] for m in before), "ids go on"
+        await stop_process(process)
+        process = await start_bot_process(tmp_path, 0, "--fresh")
+        url = await sandbox_url(process)
+        async with ClientSession(base_url=url) as http:
+            assert await chat(http, ADA.user_id) == [], "--fresh starts empty"
+        await stop_process(process)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
 async def test_a_taken_port_gets_one_clear_line_and_exit_code_2(tmp_path: Path) -> None:
     database = tmp_path / "coach.db"
     make_old_database(database)
@@ -394,16 +530,16 @@ async def test_a_taken_port_gets_one_clear_line_and_exit_code_2(tmp_path: Path) 
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        process = await start_bot_process(tmp_path, port, "--fresh")
+        # The default log level: no log line may come before or after the reason.
+        process = await start_bot_process(tmp_path, port, "--fresh", log_level="INFO")
         async with asyncio.timeout(PROCESS_TIMEOUT):
             stdout, stderr = await process.communicate()
-    lines = stderr.decode().strip().splitlines()
     assert process.returncode == 2
-    assert lines[-1] == port_in_use_message(port)
-    assert lines[-1] == (
+    assert stderr.decode().splitlines() == [port_in_use_message(port)], "the reason, alone"
+    assert port_in_use_message(port) == (
         f"Port {port} is in use; set SANDBOX_PORT={port + 1} (or any free port) and run again."
     )
-    assert "Traceback" not in stderr.decode() and stdout == b""
+    assert stdout == b""
     assert "progress_from_last_time" in tables(database), "a failed start deletes nothing"
 
 
@@ -429,23 +565,30 @@ def test_fresh_deletes_the_sqlite_file_and_its_journals(tmp_path: Path) -> None:
     database = tmp_path / "coach.db"
     make_old_database(database)
     (tmp_path / "coach.db-wal").write_bytes(b"")
+    make_old_database(tmp_path / "coach-chats.db")  # the chats kept beside it
+    (tmp_path / "coach-chats.db-shm").write_bytes(b"")
     deleted = delete_database(f"sqlite+aiosqlite:///{database}")
-    assert sorted(p.name for p in deleted) == ["coach.db", "coach.db-wal"]
+    assert sorted(p.name for p in deleted) == [
+        "coach-chats.db",
+        "coach-chats.db-shm",
+        "coach.db",
+        "coach.db-wal",
+    ]
     assert list(tmp_path.iterdir()) == []
     assert delete_database(f"sqlite+aiosqlite:///{database}") == [], "nothing there: fine"
 
 
 async def test_message_ids_go_on_after_a_restart() -> None:
-    # The bot's database keeps the ids of cards it will edit; a restarted sandbox (chats in
-    # memory) must not hand out those ids again.
+    # The bot's database keeps the ids of cards it will edit; a restarted sandbox, even one
+    # without its kept chats, must not hand out those ids (or update ids) again.
     before = first_message_id(time.time())
     sandbox, _ = await start_sandbox_server(0)
     try:
-        await sandbox.user(ADA.user_id).send("/start")
+        update_id = await sandbox.user(ADA.user_id).send("/start")
         [message] = sandbox.user(ADA.user_id).chat
     finally:
         await sandbox.stop()
-    assert message.message_id > before
+    assert message.message_id > before and update_id > before
     assert first_message_id(time.time() + 60) >= message.message_id + 59
 
 

@@ -8,7 +8,8 @@
 
 const state = {
   bot: { name: "Warm-up Coach" },
-  users: [],          // profiles: user_id, first_name, timezone, city
+  users: [],          // profiles: user_id, first_name, timezone (the phone's), city,
+                      // language_code, and bot_timezone (the bot's for them, or null)
   chats: new Map(),   // user_id -> Map(message id -> message)
   unread: new Map(),  // user_id -> count of bot messages not seen yet
   commands: [],       // [{command, description}] from setMyCommands
@@ -16,7 +17,8 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
-const messagesBox = $("messages");
+const scroller = $("messages");       // the one part of the page that scrolls
+const messagesBox = $("message-list");  // the messages, inside it
 const input = $("text");
 const sendButton = $("send");
 const menu = $("command-menu");
@@ -65,6 +67,12 @@ function connect() {
     const { user_id: userId, message } = JSON.parse(event.data);
     upsert(userId, message);
   });
+  events.addEventListener("runner", (event) => {
+    const { user_id: userId, bot_timezone: zone } = JSON.parse(event.data);
+    const user = state.users.find((u) => u.user_id === userId);
+    if (user) user.bot_timezone = zone;
+    renderUsers();
+  });
   events.addEventListener("delete", (event) => {
     const { user_id: userId, message_id: messageId } = JSON.parse(event.data);
     const chat = state.chats.get(userId);
@@ -103,12 +111,12 @@ function upsert(userId, message) {
   if (userId === state.current) {
     const existing = messagesBox.querySelector(`[data-message-id="${message.id}"]`);
     if (existing) {
-      existing.replaceWith(messageRow(message));  // an edit: in place, like Telegram
+      // An edit: in place, like Telegram. If it makes the message taller while the newest
+      // message was in view, the list follows (see keepTheBottomInView).
+      existing.replaceWith(messageRow(message));
     } else {
-      const nearBottom =
-        messagesBox.scrollHeight - messagesBox.scrollTop - messagesBox.clientHeight < 120;
       appendMessage(message);
-      if (nearBottom || !message.from_bot) scrollToBottom();
+      if (!message.from_bot) scrollToBottom();  // your own message always shows
     }
   } else if (isNew && message.from_bot) {
     state.unread.set(userId, (state.unread.get(userId) || 0) + 1);
@@ -146,8 +154,8 @@ function renderUsers() {
     item.dataset.userId = user.user_id;
     item.setAttribute("role", "button");
     item.tabIndex = 0;
-    item.title = `Be ${user.first_name} (${user.timezone})`;
-    item.append(el("div", `avatar c${index % 4}`, user.first_name.slice(0, 1)));
+    item.title = `Be ${user.first_name} (${user.city}, Telegram in ${user.language_code})`;
+    item.append(el("div", `avatar c${index % 5}`, user.first_name.slice(0, 1)));
     const main = el("div", "user-main");
     const top = el("div", "user-top");
     top.append(el("span", "user-name", user.first_name));
@@ -158,7 +166,9 @@ function renderUsers() {
     bottom.append(el("span", "user-preview", preview));
     const unread = state.unread.get(user.user_id);
     if (unread) bottom.append(el("span", "unread live", String(unread)));
-    main.append(top, bottom, el("div", "user-zone", `🌍 ${user.city} · ${user.timezone}`));
+    // The zone the bot has for them (what /remind and the streak go by), not the phone's.
+    const zone = user.bot_timezone || "no time zone yet";
+    main.append(top, bottom, el("div", "user-zone", `🌍 ${zone}`));
     item.append(main);
     item.addEventListener("click", () => switchTo(user.user_id));
     item.addEventListener("keydown", (event) => {
@@ -171,6 +181,7 @@ function renderUsers() {
 function previewOf(message) {
   const prefix = message.from_bot ? "" : "You: ";
   if (message.photo) return prefix + "🖼 Photo" + (message.caption ? `, ${message.caption}` : "");
+  if (message.animation) return prefix + "🎞 GIF" + (message.caption ? `, ${message.caption}` : "");
   if (message.document) return prefix + "📎 " + message.document.name;
   return prefix + (message.text || message.caption || "").split("\n")[0];
 }
@@ -181,7 +192,8 @@ function renderChat() {
   const user = currentUser();
   messagesBox.replaceChildren();
   if (!user) return;
-  $("chat-status").textContent = `bot · you are ${user.first_name}, ${user.city} (${user.timezone})`;
+  $("chat-status").textContent =
+    `bot · you are ${user.first_name} in ${user.city} · app in ${user.language_code}`;
   const chat = state.chats.get(user.user_id);
   if (!chat || chat.size === 0) {
     messagesBox.append(
@@ -190,7 +202,7 @@ function renderChat() {
     return;
   }
   for (const message of chat.values()) appendMessage(message);
-  scrollToBottom();
+  scrollToBottom();  // a chat opens at its newest message
 }
 
 function appendMessage(message) {
@@ -203,9 +215,35 @@ function appendMessage(message) {
   messagesBox.append(messageRow(message));
 }
 
+// Whether the newest message is in view: then whatever makes the list taller (a new message,
+// an edit, a picture that finished loading) scrolls it along. Someone reading older messages
+// is left where they are.
+let atBottom = true;
+let pinnedAt = 0;  // the scrollTop scrollToBottom last set
+const BOTTOM_SLACK = 40;  // px: "at the bottom" despite a rounding or a half-scrolled line
+
 function scrollToBottom() {
-  messagesBox.scrollTop = messagesBox.scrollHeight;
+  scroller.scrollTop = scroller.scrollHeight;
+  pinnedAt = scroller.scrollTop;
+  atBottom = true;
 }
+
+scroller.addEventListener("scroll", () => {
+  const fromBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
+  // Scroll events are dispatched with a later rendering step: one caused by scrollToBottom can
+  // arrive after the list grew again and measure a gap nobody scrolled. Only moving up from
+  // where scrollToBottom put the view means the reader left the bottom.
+  atBottom = fromBottom < BOTTOM_SLACK || (atBottom && scroller.scrollTop >= pinnedAt);
+});
+
+function keepTheBottomInView() {
+  if (atBottom) scrollToBottom();
+}
+
+// The list's height changes with every message, edit and loaded image; the scroller's view
+// does too when the window (or a phone's keyboard) resizes it.
+new ResizeObserver(keepTheBottomInView).observe(messagesBox);
+new ResizeObserver(keepTheBottomInView).observe(scroller);
 
 function messageRow(message) {
   const user = currentUser();
@@ -213,8 +251,9 @@ function messageRow(message) {
   row.dataset.messageId = message.id;
   row.dataset.day = formatDay(message.date, user.timezone);
   const bubble = el("div", "bubble");
-  if (message.photo || message.document) bubble.classList.add("media");
+  if (message.photo || message.animation || message.document) bubble.classList.add("media");
   if (message.photo) bubble.append(photoElement(message.photo));
+  if (message.animation) bubble.append(animationElement(message.animation));
   if (message.document) bubble.append(documentElement(message.document));
   const body = message.text !== null ? message.text : message.caption;
   if (body) {
@@ -252,6 +291,33 @@ function photoElement(photo) {
   }
   link.append(img);
   return link;
+}
+
+// An animation plays in the bubble, looped and silent, as in Telegram: a GIF as an image, an
+// MP4 as a muted, looping video that starts by itself (inline on phones).
+function animationElement(animation) {
+  if (!animation.url) return el("div", "animation", "🎞 GIF");
+  let clip;
+  if (animation.mime_type === "video/mp4") {
+    clip = el("video", "animation");
+    clip.muted = true;  // the property, not only the attribute: autoplay needs it
+    clip.defaultMuted = true;
+    clip.loop = true;
+    clip.autoplay = true;
+    clip.playsInline = true;
+    clip.setAttribute("muted", "");
+    clip.setAttribute("playsinline", "");
+    clip.disablePictureInPicture = true;
+  } else {
+    clip = el("img", "animation");
+    clip.alt = "GIF";
+  }
+  if (animation.width && animation.height) {
+    clip.width = animation.width;
+    clip.height = animation.height;
+  }
+  clip.src = animation.url;
+  return clip;
 }
 
 function documentElement(doc) {
@@ -409,8 +475,7 @@ function updateSendButton() {
 
 $("composer").addEventListener("submit", (event) => {
   event.preventDefault();
-  const selected = menu.hidden ? null : menu.querySelector(".command.selected");
-  const text = selected ? `/${selected.dataset.command}` : input.value;
+  const text = input.value;
   input.value = "";
   updateSendButton();
   hideMenu();
@@ -472,7 +537,18 @@ input.addEventListener("input", () => {
 
 input.addEventListener("keydown", (event) => {
   if (menu.hidden) return;
-  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+  if (event.key === "Enter" && !event.isComposing) {
+    // Handled here, not by the form's submit: pressing Enter "clicks" the send button first,
+    // and that click (outside the menu) would close the menu and lose the highlighted command.
+    const selected = menu.querySelector(".command.selected");
+    if (selected) {
+      event.preventDefault();
+      input.value = "";
+      updateSendButton();
+      hideMenu();
+      send(`/${selected.dataset.command}`);
+    }
+  } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
     event.preventDefault();
     moveSelection(event.key === "ArrowDown" ? 1 : -1);
   } else if (event.key === "Tab") {
@@ -524,11 +600,15 @@ function showToast(text) {
   // One at a time, like Telegram: a new answer replaces the one on screen.
   toastBox.textContent = text;
   toastBox.hidden = false;
+  toastBox.parentElement.classList.add("toasting");
   toastBox.style.animation = "none";
   void toastBox.offsetWidth;  // restart the fade-in
   toastBox.style.animation = "";
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { toastBox.hidden = true; }, 2500);
+  toastTimer = setTimeout(() => {
+    toastBox.hidden = true;
+    toastBox.parentElement.classList.remove("toasting");
+  }, 2500);
 }
 
 function showAlert(text) {
