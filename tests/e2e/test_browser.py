@@ -467,9 +467,9 @@ async def test_the_runner_list_shows_the_time_zone_the_bot_has(page: Page) -> No
 DEMO_CAPTION = "🔥 Exercise 1 of 6\nBanded Side Steps\nSet 1 of 2 · 10 per leg"
 WARMUP_KEYS = InlineKeyboardMarkup(
     [
-        [InlineKeyboardButton(texts.DONE_SET_BUTTON, callback_data="demo:done")],
+        [InlineKeyboardButton(str(texts.DONE_SET_BUTTON), callback_data="demo:done")],
         [
-            InlineKeyboardButton(texts.HOW_TO_BUTTON, callback_data="demo:how"),
+            InlineKeyboardButton(str(texts.HOW_TO_BUTTON), callback_data="demo:how"),
             InlineKeyboardButton("⏭ Skip exercise", callback_data="demo:skip"),
         ],
         [InlineKeyboardButton("✖ End", callback_data="demo:end")],
