@@ -319,7 +319,8 @@ def _shadow(pen: _Pen, posed: Posed, demo: Demo) -> None:
             continue
         a = pen.framing.pixel((heel[0], ground, heel[2]))
         b = pen.framing.pixel((toe[0], ground, toe[2]))
-        _tapered(pen.draw, a, b, pen.px(radius), pen.px(radius), SHADOW)
+        colour = SHADOW if ground == 0 else _darker(STEP_FRONT, 0.85)  # on the step's wood
+        _tapered(pen.draw, a, b, pen.px(radius), pen.px(radius), colour)
 
 
 # --- The runner -----------------------------------------------------------------------------
