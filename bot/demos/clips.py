@@ -23,7 +23,7 @@ from bot.demos.kinematics import Motion
 from bot.demos.pose import Demo, DemoError, load_demo
 
 # The /stats chart's font loader: Pillow's built-in font, no font files on the server.
-from bot.telegram.heatmap import _font
+from bot.fonts import font
 
 __all__ = [
     "DEFAULT_FOLDER",
@@ -168,7 +168,7 @@ def contact_sheet(folder: Path = DEFAULT_FOLDER) -> bytes:
         (16, 18),
         "Warm-up Coach: the keyframes of each demonstration, drawn from data/demos/*.toml",
         fill=INK,
-        font=_font(20),
+        font=font(20),
     )
     for row, demo in enumerate(demos.values()):
         top = HEADER + row * (CELL + CAPTION)
@@ -184,7 +184,7 @@ def contact_sheet(folder: Path = DEFAULT_FOLDER) -> bytes:
                 (left + CELL // 2, top + CELL + 4),
                 name,
                 fill=FAINT_INK,
-                font=_font(14),
+                font=font(14),
                 anchor="ma",
             )
     buffer = io.BytesIO()
@@ -210,7 +210,7 @@ def _row_label(draw: ImageDraw.ImageDraw, demo: Demo, top: int) -> None:
     words, lines, line = demo.title.split(), [], ""
     for word in words:  # wrap the title to the label column
         candidate = f"{line} {word}".strip()
-        if draw.textlength(candidate, font=_font(18)) > LABEL_WIDTH - 28 and line:
+        if draw.textlength(candidate, font=font(18)) > LABEL_WIDTH - 28 and line:
             lines.append(line)
             line = word
         else:
@@ -218,11 +218,11 @@ def _row_label(draw: ImageDraw.ImageDraw, demo: Demo, top: int) -> None:
     lines.append(line)
     y = top + 24
     for text in lines:
-        draw.text((16, y), text, fill=INK, font=_font(18))
+        draw.text((16, y), text, fill=INK, font=font(18))
         y += 24
     seconds = Motion(demo).duration
     draw.text(
-        (16, y + 6), f"{seconds:.1f} s loop, {_viewpoint(demo)}", fill=FAINT_INK, font=_font(13)
+        (16, y + 6), f"{seconds:.1f} s loop, {_viewpoint(demo)}", fill=FAINT_INK, font=font(13)
     )
 
 

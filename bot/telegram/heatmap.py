@@ -6,8 +6,8 @@ are few: two-letter weekdays, short months, one-word legend entries (wrapped ont
 when a language needs the room).
 
 A pure function of the grid from `bot.coach.calendar` and the words to write: no I/O, no clock,
-the same bytes for the same input. The font is a DejaVu Sans subset shipped beside this module
-(fonts/LICENSE), so every language the bot speaks draws, Cyrillic included, on any server.
+the same bytes for the same input. The font is a DejaVu Sans subset shipped with the bot
+(bot/fonts), so every language the bot speaks draws, Cyrillic included, on any server.
 """
 
 from __future__ import annotations
@@ -16,14 +16,12 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from bot.coach.calendar import DayCell, grid_days
+from bot.fonts import font
 
-FONTS = Path(__file__).resolve().parent / "fonts"
 WIDTH = 600
 TITLE_SIZE = 32
 LABEL_SIZE = 24  # weekdays, months, legend: 12 px when shown 300 px wide
@@ -93,7 +91,7 @@ def render_calendar(
     image = Image.new("RGB", image_size(weeks, labels), BACKGROUND)
     draw = ImageDraw.Draw(image)
 
-    draw.text((LEFT, 16), labels.title, fill=INK, font=_font(TITLE_SIZE, bold=True))
+    draw.text((LEFT, 16), labels.title, fill=INK, font=font(TITLE_SIZE, bold=True))
     _month_labels(draw, [days[0][week] for week in range(weeks)], labels)
     for weekday in range(7):
         y = TOP + weekday * (CELL + GAP)
@@ -101,7 +99,7 @@ def render_calendar(
             (12, y + CELL // 2),
             labels.weekdays[weekday],
             fill=FAINT_INK,
-            font=_font(LABEL_SIZE),
+            font=font(LABEL_SIZE),
             anchor="lm",
         )
         for week in range(weeks):
@@ -130,7 +128,7 @@ def _cell(draw: ImageDraw.ImageDraw, x: int, y: int, cell: DayCell, *, is_today:
 def _month_labels(draw: ImageDraw.ImageDraw, mondays: list[date], labels: CalendarLabels) -> None:
     """A month's short name above the first week whose Monday falls in it (none so close to the
     next that the two would touch)."""
-    font = _font(LABEL_SIZE)
+    label_font = font(LABEL_SIZE)
     last_end = -1
     for week, monday in enumerate(mondays):
         if week == 0 or monday.month != mondays[week - 1].month:
@@ -138,8 +136,8 @@ def _month_labels(draw: ImageDraw.ImageDraw, mondays: list[date], labels: Calend
             name = labels.months[monday.month - 1]
             if x <= last_end:
                 continue
-            draw.text((x, TOP - 34), name, fill=FAINT_INK, font=font)
-            last_end = x + int(draw.textlength(name, font=font)) + 8
+            draw.text((x, TOP - 34), name, fill=FAINT_INK, font=label_font)
+            last_end = x + int(draw.textlength(name, font=label_font)) + 8
 
 
 _SWATCH = 22
@@ -158,11 +156,11 @@ def _legend_entries(labels: CalendarLabels) -> list[tuple[DayCell, str, bool]]:
 
 def _legend_rows(labels: CalendarLabels, width: int) -> list[list[tuple[DayCell, str, bool]]]:
     """The legend's entries, as many to a row as fit in the picture's width."""
-    font = _font(LABEL_SIZE)
+    label_font = font(LABEL_SIZE)
     rows: list[list[tuple[DayCell, str, bool]]] = [[]]
     x = LEFT
     for entry in _legend_entries(labels):
-        size = _SWATCH + 8 + int(font.getlength(entry[1]))
+        size = _SWATCH + 8 + int(label_font.getlength(entry[1]))
         if rows[-1] and x + size > width - 12:
             rows.append([])
             x = LEFT
@@ -178,7 +176,7 @@ def _legend_row(
     labels: CalendarLabels,
 ) -> None:
     x = LEFT
-    font = _font(LABEL_SIZE)
+    label_font = font(LABEL_SIZE)
     for cell, label, outlined in entries:
         draw.rounded_rectangle(
             (x, y - _SWATCH // 2, x + _SWATCH, y + _SWATCH // 2),
@@ -188,12 +186,5 @@ def _legend_row(
             width=2 if outlined else 0,
         )
         x += _SWATCH + 8
-        draw.text((x, y), label, fill=INK, font=font, anchor="lm")
-        x += int(draw.textlength(label, font=font)) + _ENTRY_GAP
-
-
-@cache
-def _font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(
-        str(FONTS / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")), size
-    )
+        draw.text((x, y), label, fill=INK, font=label_font, anchor="lm")
+        x += int(draw.textlength(label, font=label_font)) + _ENTRY_GAP

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from bot.coach.calendar import DayCell, calendar_grid
+from bot.fonts import font
 from bot.telegram.heatmap import (
     CELL,
     COLOURS,
@@ -19,7 +20,6 @@ from bot.telegram.heatmap import (
     LEFT,
     TITLE_SIZE,
     TOP,
-    _font,
     image_size,
     render_calendar,
 )
@@ -81,7 +81,7 @@ def test_the_words_read_on_a_phone_where_the_picture_is_300_px_wide() -> None:
     width, _ = image_size(12)
     scale = 300 / width
     for size in (LABEL_SIZE, TITLE_SIZE):
-        _, top, _, bottom = _font(size).getbbox("Mo Sep done")
+        _, top, _, bottom = font(size).getbbox("Mo Sep done")
         assert (bottom - top) * scale >= 11, size
     # Few words: two-letter weekdays, one word per legend entry.
     assert all(len(day) <= 2 for day in ENGLISH.weekdays)
