@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from PIL import Image, ImageChops
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaAnimation
 
 from bot.coach.clock import ManualClock
+from bot.i18n import use
 from bot.sandbox.run import connect_bot
 from bot.sandbox.server import BotApiSandbox
 from bot.sandbox.webchat import DEFAULT_PROFILES, NO_REMINDER, WebChat, attach_webchat
@@ -108,12 +110,18 @@ def chromium_executable() -> str:
 
 # The web chat's routes must be on the app before the server starts: this `sandbox` replaces
 # the shared one (with the same check), and the shared `bot` fixture runs the real bot on it.
+# The page's behaviour is checked with Ada in English (she uses German in the offline sandbox:
+# test_a_runner_in_german_sees_the_card_in_german checks that).
+ENGLISH_ADA = (replace(DEFAULT_PROFILES[0], language_code="en"), *DEFAULT_PROFILES[1:])
+
+
 @pytest.fixture
-def webchat(clock: ManualClock) -> WebChat:
+def webchat(clock: ManualClock, request: pytest.FixtureRequest) -> WebChat:
     server = BotApiSandbox()
     # Message times from the test clock: the same screenshot on every run.
     server.now = lambda: clock.now.timestamp()
-    return attach_webchat(server)
+    profiles = DEFAULT_PROFILES if "german" in request.node.name else ENGLISH_ADA
+    return attach_webchat(server, profiles)
 
 
 @pytest.fixture
@@ -564,3 +572,15 @@ async def test_a_gif_animation_shows_as_an_image_with_its_caption(
     assert response.headers["content-type"] == "image/gif"
     assert await response.body() == gif
     await expect(runner_item(page, ADA.user_id)).to_contain_text("🎞 GIF, Clam Shells")
+
+
+async def test_a_runner_in_german_sees_the_card_in_german(page: Page, coach: BotRunner) -> None:
+    """Ada's Telegram app speaks German (the sandbox's first runner): so does the bot."""
+    await send(page, "/warmup")
+    card = page.locator(".row.in").last
+    with use("de"):
+        header = texts.CARD_HEADER.format(number=1, count=6)
+        done = str(texts.DONE_SET_BUTTON)
+    assert header != texts.CARD_HEADER.format(number=1, count=6), "German differs from English"
+    await expect(card).to_contain_text(header)
+    await expect(card.get_by_role("button", name=done)).to_be_visible()

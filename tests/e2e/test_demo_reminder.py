@@ -56,7 +56,7 @@ async def test_a_demo_reminder_starts_the_warmup_and_its_other_buttons_change_no
     demo = runner.last_bot_message()
     for label in (texts.SNOOZE_BUTTON, texts.NOT_TODAY_BUTTON):
         answer = await runner.tap_button(label, demo.message_id)
-        assert answer.text is None
+        assert answer.text == texts.ANSWER_DEMO_REMINDER, "says it was a demonstration"
     assert message_by_id(runner, demo.message_id).text == demo.text
     await runner.tap_button(texts.START_WARMUP_BUTTON, demo.message_id)
     assert "Exercise 1 of 6" in (message_by_id(runner, demo.message_id).text or "")
