@@ -39,10 +39,14 @@ class BotRunner:
             telegram_bot_token=sandbox.token,
             telegram_api_base_url=sandbox.base_url,
             database_url=database_url,
-            routine_file=ROUTINE_FILE,
             # Scripted users tap faster than any person, and tap ✅ Done set without doing the
             # set: tests/e2e/test_flood.py and test_warmup.py use the defaults to test the guards.
-            **{"flood_rate": 1000.0, "min_set_seconds": 0, **settings},
+            **{
+                "routine_file": ROUTINE_FILE,
+                "flood_rate": 1000.0,
+                "min_set_seconds": 0,
+                **settings,
+            },
             _env_file=None,
         )
         self.application: Application | None = None

@@ -37,3 +37,18 @@ def translations(locale: str) -> gettext_module.NullTranslations:
     write_mo(buffer, read_catalog(locale), use_fuzzy=False)
     buffer.seek(0)
     return gettext_module.GNUTranslations(buffer)
+
+
+def untranslated(locale: str, messages: list[str]) -> list[str]:
+    """Those of `messages` the locale's catalogue does not translate (they are shown in English)."""
+    if locale == DEFAULT_LOCALE:
+        return []
+    if not po_path(locale).is_file():
+        return list(messages)
+    catalog = read_catalog(locale)
+    missing = []
+    for message in messages:
+        entry = catalog.get(message)
+        if entry is None or entry.fuzzy or not entry.string:
+            missing.append(message)
+    return missing

@@ -11,6 +11,7 @@ from PIL import Image
 
 from bot.coach.calendar import DayCell, calendar_grid
 from bot.fonts import font
+from bot.i18n import use
 from bot.telegram.heatmap import (
     CELL,
     COLOURS,
@@ -23,6 +24,7 @@ from bot.telegram.heatmap import (
     image_size,
     render_calendar,
 )
+from bot.telegram.stats import calendar_labels
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 MWF = frozenset({0, 2, 4})
@@ -99,3 +101,25 @@ def test_a_language_with_long_words_wraps_the_legend_instead_of_cutting_it() -> 
     width, height = image.size
     margin = image.crop((width - 8, 0, width, height))
     assert margin.getcolors() == [(8 * height, (255, 255, 255))]
+
+
+@pytest.mark.parametrize("locale", ["ru", "uk"])
+def test_cyrillic_labels_are_drawn_with_real_glyphs_not_boxes(locale: str) -> None:
+    """Every character of the Russian and Ukrainian picture's words has a glyph in the shipped
+    font: none is drawn as the box a font shows for a character it lacks."""
+    with use(locale):
+        labels = calendar_labels()
+    words = [labels.title, *labels.weekdays, *labels.months, labels.done, labels.missed]
+    words += [labels.frozen, labels.rest, labels.today]
+    assert any("\u0400" <= ch <= "\u04ff" for ch in "".join(words)), "the words are Cyrillic"
+
+    def glyph(ch: str) -> bytes:
+        return bytes(font(LABEL_SIZE).getmask(ch))
+
+    missing = glyph("\ue000")  # a private-use character: the font has no glyph for it
+    assert glyph("\u4e00") == missing, "a character the font lacks is told apart this way"
+    lacking = {ch for ch in "".join(words) if not ch.isspace() and glyph(ch) == missing}
+    assert not lacking, lacking
+    grid = calendar_grid([TODAY], [], MWF, TODAY)
+    png = render_calendar(grid, TODAY, labels)
+    assert Image.open(io.BytesIO(png)).size == image_size(12, labels)
