@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -14,13 +15,16 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.coach.clock import Clock, utc_now
 from bot.coach.routine import Routine, RoutineError, parse_routine
-from bot.config import Settings, SettingsError
+from bot.config import DATA_DIR, Settings, SettingsError
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
+from bot.demos.clips import DEFAULT_FOLDER as DEMO_FOLDER
+from bot.demos.clips import DemoError, ensure_clips
 from bot.i18n import LANGUAGES
 from bot.i18n.catalogs import untranslated
 from bot.telegram.checkin_jobs import start_checkin_jobs
 from bot.telegram.concurrency import PerChatUpdateProcessor
+from bot.telegram.demonstrations import Demonstrations
 from bot.telegram.flood import FloodGuard
 from bot.telegram.rate_limit import SendRateLimiter
 from bot.telegram.registry import publish_profile, register_handlers
@@ -28,6 +32,10 @@ from bot.telegram.reminder_jobs import start_reminder_jobs
 from bot.telegram.services import SERVICES_KEY, Services
 
 logger = logging.getLogger(__name__)
+
+# The demonstrations are drawn once and kept here (git-ignored), re-drawn when their pose files
+# or the renderer change.
+DEMO_CACHE = DATA_DIR / "cache" / "demos"
 
 
 class StartupError(RuntimeError):
@@ -101,7 +109,9 @@ def build_application(
         routine=routine,
         db=database,
         clock=clock,
+        demos=Demonstrations({}, database, clock),
         min_set_gap=timedelta(seconds=settings.min_set_seconds),
+        demonstrations_wanted=settings.demonstrations,
     )
     register_handlers(
         application, FloodGuard(settings.flood_burst, settings.flood_rate, flood_clock)
@@ -115,6 +125,9 @@ async def _post_init(application: Application) -> None:
         await upgrade_to_head(services.db.engine)
     except (SQLAlchemyError, OSError) as error:
         raise StartupError(f"Setting DATABASE_URL: cannot open the database ({error})") from None
+    if services.demonstrations_wanted:
+        # Drawn on the first start (a few seconds of CPU, off the loop), then read from the cache.
+        services.demos = await asyncio.to_thread(_load_demonstrations, services)
     await publish_profile(application.bot)
     start_reminder_jobs(application)
     start_checkin_jobs(application)
@@ -124,6 +137,23 @@ async def _post_init(application: Application) -> None:
 async def _post_shutdown(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
     await services.db.dispose()
+
+
+def _load_demonstrations(services: Services) -> Demonstrations:
+    wanted = {exercise.demo for exercise in services.routine.exercises if exercise.demo}
+    try:
+        clips = ensure_clips(DEMO_CACHE)
+    except (DemoError, OSError) as error:
+        raise StartupError(
+            f"Setting DEMONSTRATIONS: cannot draw the demonstrations ({error})"
+        ) from None
+    unknown = sorted(wanted - set(clips))
+    if unknown:
+        raise StartupError(
+            f"Setting ROUTINE_FILE: no demonstration {unknown[0]!r} in {DEMO_FOLDER} "
+            f"(known: {', '.join(sorted(clips))})"
+        )
+    return Demonstrations(clips, services.db, services.clock)
 
 
 def _file_url(base_url: str) -> str:

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # The flood guard: a burst of this many updates per user, refilled at this rate per second.
     flood_burst: int = Field(default=10, ge=1, le=10_000)
     flood_rate: float = Field(default=3.0, gt=0)
+    # Moving demonstrations on the warm-up card (each runner can switch them off in /settings);
+    # off: text cards for everyone, for a bot on slow or costly links.
+    demonstrations: bool = True
     # A ✅ Done set this soon after the last one counts nothing: a gloved double tap lands on the
     # redrawn card. At most 2 s, so that no real set (8 reps take well over ten) is refused;
     # 0 turns the guard off.

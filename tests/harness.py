@@ -41,10 +41,13 @@ class BotRunner:
             database_url=database_url,
             # Scripted users tap faster than any person, and tap ✅ Done set without doing the
             # set: tests/e2e/test_flood.py and test_warmup.py use the defaults to test the guards.
+            # Cards are text unless a test asks for demonstrations (test_demonstrations.py, and
+            # the warm-up tests run both ways), so that most tests read card.text.
             **{
                 "routine_file": ROUTINE_FILE,
                 "flood_rate": 1000.0,
                 "min_set_seconds": 0,
+                "demonstrations": False,
                 **settings,
             },
             _env_file=None,

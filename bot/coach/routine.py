@@ -25,6 +25,8 @@ class Exercise(BaseModel):
     cues: tuple[str, ...] = Field(min_length=2, max_length=3)
     mistake: str = Field(min_length=1)
     no_band: str | None = None
+    # The moving demonstration drawn for it: a pose file data/demos/<demo>.toml (bot/demos).
+    demo: str | None = Field(default=None, pattern=r"^[a-z0-9-]{1,60}$")
 
     @model_validator(mode="after")
     def _band_needs_alternative(self) -> Exercise:

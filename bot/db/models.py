@@ -84,6 +84,9 @@ class WarmupSession(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # When a set was last counted or an exercise skipped (the MIN_SET_SECONDS guard).
     moved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # How the card is shown: "animation" (a moving demonstration with the text as its caption)
+    # or "text". Fixed when the warm-up starts; warm-ups from before demonstrations are text.
+    card_kind: Mapped[str] = mapped_column(String(16), default="text", server_default="text")
 
 
 class ReminderSchedule(Base):
@@ -212,6 +215,8 @@ class UserSettings(Base):
     )
     # Minutes after a completed warm-up to ask how the run felt; None: check-ins are off.
     checkin_minutes: Mapped[int | None]
+    # Moving demonstrations on the warm-up card; None: the default, on.
+    demonstrations: Mapped[bool | None]
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -245,3 +250,16 @@ class CheckIn(Base):
     feel: Mapped[int | None]
     pain: Mapped[str | None] = mapped_column(String(16))
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class DemoUpload(Base):
+    """A demonstration clip as Telegram knows it, so it is uploaded once per bot: the file_id
+    to send it again, and the file_unique_id a message's animation carries (which clip a card
+    shows). Keyed by the clip's slug and content hash: a redrawn clip is uploaded anew."""
+
+    __tablename__ = "demo_uploads"
+
+    clip_key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(256))
+    file_unique_id: Mapped[str] = mapped_column(String(128))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -11,6 +11,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from bot.coach.walkthrough import Status, Walkthrough
 from bot.db.models import User, WarmupSession
 
+# How a warm-up's card is shown (WarmupSession.card_kind).
+ANIMATION, TEXT = "animation", "text"
+
 
 async def ensure_user(
     session: AsyncSession,
@@ -67,9 +70,13 @@ async def create_warmup(
     chat_id: int,
     state: Walkthrough,
     message_id: int | None = None,
+    *,
+    card_kind: str = TEXT,
 ) -> WarmupSession:
     """A new warm-up; `message_id` is its card's message when that is known already."""
-    row = WarmupSession(user_id=user_id, chat_id=chat_id, message_id=message_id)
+    row = WarmupSession(
+        user_id=user_id, chat_id=chat_id, message_id=message_id, card_kind=card_kind
+    )
     _set_state(row, state)
     session.add(row)
     await session.flush()

@@ -22,7 +22,7 @@ from bot.demos.figure import FLOOR_ROW, SIZE, Framing, draw_frame, figure_bounds
 from bot.demos.kinematics import Motion
 from bot.demos.pose import Demo, DemoError, load_demo
 
-# The /stats chart's font loader: Pillow's built-in font, no font files on the server.
+# The shipped DejaVu Sans (bot/fonts), as the /stats picture draws with.
 from bot.fonts import font
 
 __all__ = [

@@ -426,8 +426,11 @@ def message_json(user: SimulatedUser, message: ChatMessage) -> dict[str, Any]:
         }
     if message.animation_info is not None:
         info = message.animation_info
+        # The clip's own id in the address: a clip swapped in place (editMessageMedia) is a new
+        # address, which the browser loads instead of replaying the one it has.
+        version = info.get("file_unique_id", "")
         payload["animation"] = {
-            "url": file_url if message.animation is not None else None,
+            "url": f"{file_url}?v={version}" if message.animation is not None else None,
             "mime_type": info.get("mime_type"),
             "width": info.get("width"),
             "height": info.get("height"),

@@ -97,6 +97,7 @@ SETUP_PATTERN = r"^rs:"
 
 _CHECKIN = re.compile(r"ci:(\d{1,12}):([fp])([1-5a-z])")
 _SETTINGS = re.compile(r"st:c:(\d{1,3}|off)")
+_DEMO_SETTING = re.compile(r"st:d:(on|off)")
 FORGET_YES = "fg:y"
 FORGET_NO = "fg:n"
 
@@ -121,6 +122,24 @@ class CheckInSetting:
 
     def encode(self) -> str:
         return f"st:c:{'off' if self.minutes is None else self.minutes}"
+
+
+@dataclass(frozen=True)
+class DemonstrationsSetting:
+    """A /settings button: moving demonstrations on the warm-up card, or text only."""
+
+    on: bool
+
+    def encode(self) -> str:
+        return f"st:d:{'on' if self.on else 'off'}"
+
+
+def parse_setting(data: str | None) -> CheckInSetting | DemonstrationsSetting | None:
+    """Any /settings button."""
+    demo = _DEMO_SETTING.fullmatch(data or "")
+    if demo:
+        return DemonstrationsSetting(demo.group(1) == "on")
+    return parse_checkin_setting(data)
 
 
 def parse_checkin(data: str | None) -> CheckInTap | None:

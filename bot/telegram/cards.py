@@ -10,6 +10,7 @@ from bot.coach.walkthrough import Action, ExerciseResult, Status, Walkthrough
 from bot.i18n import gettext
 from bot.telegram import dates, texts
 from bot.telegram.callbacks import ResumeChoice, WarmupTap
+from bot.telegram.demonstrations import CardView
 
 
 def card_text(state: Walkthrough, routine: Routine, note: CompletionNote | None = None) -> str:
@@ -42,6 +43,22 @@ def card_text(state: Walkthrough, routine: Routine, note: CompletionNote | None 
     else:
         lines.append(f"• {gettext(exercise.cues[0])}")
     return "\n".join(lines)
+
+
+def card_view(
+    warmup_id: int,
+    state: Walkthrough,
+    routine: Routine,
+    *,
+    animated: bool,
+    note: CompletionNote | None = None,
+) -> CardView:
+    """The whole card: text, buttons, and (on an animated card of a warm-up under way) the
+    current exercise's demonstration."""
+    clip = None
+    if animated and state.is_active:
+        clip = routine.exercises[state.exercise_index].demo
+    return CardView(card_text(state, routine, note), card_keyboard(warmup_id, state), clip)
 
 
 def card_keyboard(warmup_id: int, state: Walkthrough) -> InlineKeyboardMarkup | None:

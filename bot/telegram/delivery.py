@@ -45,17 +45,23 @@ class ShownCards:
 
     def __init__(self, limit: int = 10_000) -> None:
         self._limit = limit
-        self._shown: OrderedDict[tuple[int, int], tuple[str, object]] = OrderedDict()
+        self._shown: OrderedDict[tuple[int, int], tuple[str, object, str | None]] = OrderedDict()
 
-    def get(self, chat_id: int, message_id: int) -> tuple[str, object] | None:
+    def get(self, chat_id: int, message_id: int) -> tuple[str, object, str | None] | None:
+        """(text or caption, button rows, the animation's file_unique_id or None)."""
         return self._shown.get((chat_id, message_id))
 
     def remember(
-        self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboardMarkup | None
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        keyboard: InlineKeyboardMarkup | None,
+        media: str | None = None,
     ) -> None:
         key = (chat_id, message_id)
         self._shown.pop(key, None)
-        self._shown[key] = (text, _rows(keyboard))
+        self._shown[key] = (text, rows_of(keyboard), media)
         if len(self._shown) > self._limit:
             self._shown.popitem(last=False)
 
@@ -72,10 +78,12 @@ async def edit_if_changed(
     error and a wasted round trip. What the message shows is what this process last put there
     (`shown`), or else the message as the callback query carried it.
     """
-    current = shown.get(message.chat_id, message.message_id) if shown else None
-    if current is None:
-        current = (message.text or "", _rows(message.reply_markup))
-    if current == (text, _rows(keyboard)):
+    remembered = shown.get(message.chat_id, message.message_id) if shown else None
+    if remembered is not None:
+        current = remembered[:2]
+    else:
+        current = (message.text or "", rows_of(message.reply_markup))
+    if current == (text, rows_of(keyboard)):
         return
     await edit_in_place(message.get_bot(), message.chat_id, message.message_id, text, keyboard)
     if shown is not None:
@@ -135,5 +143,5 @@ def with_code(template: str, field: str, value: str) -> tuple[str, list[MessageE
     return before + value + after, [entity]
 
 
-def _rows(keyboard: InlineKeyboardMarkup | None) -> object:
+def rows_of(keyboard: InlineKeyboardMarkup | None) -> object:
     return keyboard.inline_keyboard if keyboard else ()

@@ -11,17 +11,22 @@ from bot.coach.clock import Clock
 from bot.coach.routine import Routine
 from bot.db.engine import Database
 from bot.telegram.delivery import ShownCards
+from bot.telegram.demonstrations import Demonstrations
 
 SERVICES_KEY = "services"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Services:
     routine: Routine
     db: Database
     clock: Clock
+    # The warm-up card's demonstrations: none until start-up has loaded the clips (post_init),
+    # and none at all with DEMONSTRATIONS=off (cards are text; animation cards still edit).
+    demos: Demonstrations
     # A ✅ Done set this soon after the last set or skip counts nothing (MIN_SET_SECONDS).
     min_set_gap: timedelta = timedelta(0)
+    demonstrations_wanted: bool = False
     # What this process last showed on each warm-up card (see delivery.ShownCards).
     shown: ShownCards = field(default_factory=ShownCards)
 

@@ -1,16 +1,19 @@
-"""Handlers for /settings: when to ask how the run felt after a warm-up (30-120 min, or off)."""
+"""Handlers for /settings: when to ask how the run felt after a warm-up (30-120 min, or off),
+and whether the warm-up card shows moving demonstrations."""
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.coach.progress import CHECKIN_CHOICES
-from bot.db import checkins, warmups
+from bot.db import checkins, preferences, warmups
+from bot.db.models import User
 from bot.i18n import LANGUAGES, current_locale
 from bot.telegram import checkin_jobs, texts
 from bot.telegram.buttons import Press, button
-from bot.telegram.callbacks import CheckInSetting, parse_checkin_setting
+from bot.telegram.callbacks import CheckInSetting, DemonstrationsSetting, parse_setting
 from bot.telegram.delivery import edit_if_changed
 from bot.telegram.language import unit_of_work
 from bot.telegram.services import services_of
@@ -25,17 +28,19 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         account = await warmups.ensure_user(
             db, user.id, chat.id, user.first_name, services.clock(), language=current_locale()
         )
-        minutes = await checkins.checkin_minutes(db, user.id)
-        text, keyboard = settings_view(minutes, account.timezone)
+        text, keyboard = await _settings_of(db, context, account)
     await message.reply_text(text, reply_markup=keyboard, do_quote=False)
 
 
-@button(parse_checkin_setting)
-async def settings_tap(press: Press[CheckInSetting], context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A check-in delay button: store it, move waiting check-ins, redraw the settings."""
-    minutes = press.data.minutes
-    if minutes is not None and minutes not in CHECKIN_CHOICES:
-        return  # not a button we drew: refused quietly
+@button(parse_setting)
+async def settings_tap(
+    press: Press[CheckInSetting | DemonstrationsSetting], context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """A settings button: store it (a check-in delay also moves waiting check-ins), redraw."""
+    choice = press.data
+    if isinstance(choice, CheckInSetting):
+        if choice.minutes is not None and choice.minutes not in CHECKIN_CHOICES:
+            return  # not a button we drew: refused quietly
     services = services_of(context)
     now = services.clock()
     async with unit_of_work(context, press.user) as db:
@@ -44,14 +49,30 @@ async def settings_tap(press: Press[CheckInSetting], context: ContextTypes.DEFAU
         account = await warmups.ensure_user(
             db, user.id, press.chat_id, user.first_name, now, language=current_locale()
         )
-        await checkins.set_checkin_minutes(db, user.id, minutes, now)
-        text, keyboard = settings_view(minutes, account.timezone)
+        if isinstance(choice, CheckInSetting):
+            await checkins.set_checkin_minutes(db, user.id, choice.minutes, now)
+        else:
+            await preferences.set_demonstrations(db, user.id, choice.on, now)
+        text, keyboard = await _settings_of(db, context, account)
     press.answer = str(texts.ANSWER_SETTINGS_SAVED)
-    await checkin_jobs.arm(context.application)
+    if isinstance(choice, CheckInSetting):
+        await checkin_jobs.arm(context.application)
     await edit_if_changed(press.message, text, keyboard)
 
 
-def settings_view(minutes: int | None, timezone: str) -> tuple[str, InlineKeyboardMarkup]:
+async def _settings_of(
+    db: AsyncSession, context: ContextTypes.DEFAULT_TYPE, account: User
+) -> tuple[str, InlineKeyboardMarkup]:
+    minutes = await checkins.checkin_minutes(db, account.id)
+    demos: bool | None = None  # no choice to make when the bot shows none
+    if services_of(context).demos.available:
+        demos = await preferences.demonstrations_on(db, account.id)
+    return settings_view(minutes, account.timezone, demos)
+
+
+def settings_view(
+    minutes: int | None, timezone: str, demonstrations: bool | None
+) -> tuple[str, InlineKeyboardMarkup]:
     checkin = (
         str(texts.SETTINGS_CHECKIN_OFF)
         if minutes is None
@@ -66,4 +87,19 @@ def settings_view(minutes: int | None, timezone: str) -> tuple[str, InlineKeyboa
         return InlineKeyboardButton(shown, callback_data=CheckInSetting(choice).encode())
 
     row = [button(texts.SETTINGS_MINUTES_BUTTON.format(minutes=m), m) for m in CHECKIN_CHOICES]
-    return text, InlineKeyboardMarkup([row, [button(str(texts.SETTINGS_OFF_BUTTON), None)]])
+    rows = [row, [button(str(texts.SETTINGS_OFF_BUTTON), None)]]
+    if demonstrations is not None:
+        card = texts.SETTINGS_CARD_MOVING if demonstrations else texts.SETTINGS_CARD_TEXT
+        text += "\n\n" + texts.SETTINGS_CARD.format(card=card)
+
+        def demo_button(label: str, on: bool) -> InlineKeyboardButton:
+            shown = f"✓ {label}" if on == demonstrations else label
+            return InlineKeyboardButton(shown, callback_data=DemonstrationsSetting(on).encode())
+
+        rows.append(
+            [
+                demo_button(str(texts.SETTINGS_DEMOS_ON_BUTTON), True),
+                demo_button(str(texts.SETTINGS_DEMOS_OFF_BUTTON), False),
+            ]
+        )
+    return text, InlineKeyboardMarkup(rows)

@@ -263,6 +263,12 @@ SETTINGS = _(
 SETTINGS_CHECKIN_AFTER = _("{minutes} min after the warm-up")
 SETTINGS_CHECKIN_OFF = _("off")
 SETTINGS_MINUTES_BUTTON = _("{minutes} min")
+# Translators: {card} is one of the two phrases below.
+SETTINGS_CARD = _("Warm-up card: {card}")
+SETTINGS_CARD_MOVING = _("a moving demonstration of each exercise")
+SETTINGS_CARD_TEXT = _("text only (lighter on slow or costly data)")
+SETTINGS_DEMOS_ON_BUTTON = _("🎞 Demonstrations")
+SETTINGS_DEMOS_OFF_BUTTON = _("📝 Text only")
 SETTINGS_OFF_BUTTON = _("Off")
 ANSWER_SETTINGS_SAVED = _("Saved ✅")
 

@@ -14,13 +14,16 @@ from telegram.ext import ContextTypes
 from bot.coach.progress import CompletionNote
 from bot.coach.routine import Routine
 from bot.coach.walkthrough import Action, Outcome, Status, Step, Walkthrough, apply
-from bot.db import checkins, stats, warmups
+from bot.db import checkins, preferences, stats, warmups
+from bot.db.models import WarmupSession
+from bot.db.warmups import ANIMATION, TEXT
 from bot.i18n import current_locale, gettext
 from bot.telegram import checkin_jobs, texts
 from bot.telegram.buttons import Press, button
 from bot.telegram.callbacks import MENU_WARMUP, ResumeChoice, WarmupTap, parse_resume, parse_tap
-from bot.telegram.cards import card_keyboard, card_text, resume_offer
-from bot.telegram.delivery import edit_if_changed, remove_buttons, with_retries
+from bot.telegram.cards import card_view, resume_offer
+from bot.telegram.delivery import remove_buttons
+from bot.telegram.demonstrations import CardView
 from bot.telegram.language import unit_of_work
 from bot.telegram.services import Services, services_of
 
@@ -53,27 +56,33 @@ async def begin_warmup(
         )
         running = await warmups.active_warmup(db, user.id)
         if running is not None and running.message_id is not None:
-            text, keyboard = resume_offer(running.id, warmups.to_walkthrough(running), routine)
-            new_card = None
+            offer = resume_offer(running.id, warmups.to_walkthrough(running), routine)
+            view, new_card = CardView(*offer), None
         else:
             # A warm-up whose card never arrived (its send failed) is simply shown again.
             if running is None:
+                animated = services.demos.available and await preferences.demonstrations_on(
+                    db, user.id
+                )
                 running = await warmups.create_warmup(
-                    db, user.id, chat_id, Walkthrough.start(routine, now), card_message_id
+                    db,
+                    user.id,
+                    chat_id,
+                    Walkthrough.start(routine, now),
+                    card_message_id,
+                    card_kind=ANIMATION if animated else TEXT,
                 )
             elif card_message_id is not None:
                 running.message_id = card_message_id
             new_card = running.id
-            state = warmups.to_walkthrough(running)
-            text, keyboard = card_text(state, routine), card_keyboard(running.id, state)
+            view = _view_of(running, warmups.to_walkthrough(running), routine)
     # Telegram is called after the commit, so no database lock is held over the network.
     if in_place is not None:
-        await edit_if_changed(in_place, text, keyboard, services.shown)
+        await services.demos.edit(in_place, view, services.shown)
         return
-    shown = await with_retries(
-        lambda: context.bot.send_message(chat_id, text, reply_markup=keyboard), "sendMessage"
-    )
-    services.shown.remember(chat_id, shown.message_id, text, keyboard)
+    shown = await services.demos.send(context.bot, chat_id, view)
+    media = shown.animation.file_unique_id if shown.animation is not None else None
+    services.shown.remember(chat_id, shown.message_id, view.text, view.keyboard, media)
     if new_card is not None:
         # If this is lost (a crash right here), the card's first tap adopts it: see _tap.
         async with services.db.transaction() as db:
@@ -97,26 +106,26 @@ async def resume_choice(press: Press[ResumeChoice], context: ContextTypes.DEFAUL
         else:
             assert row is not None and state is not None
             old_message_id = row.message_id
+            old_kind = row.card_kind
             if choice.restart:
                 ended = apply(state, routine, Action.END, state.version, now).state
                 if not await warmups.save_step(db, row, state.version, ended):
                     press.answer = str(texts.ANSWER_ALREADY_COUNTED)
                     return
                 state = Walkthrough.start(routine, now)
-                row = await warmups.create_warmup(db, row.user_id, row.chat_id, state)
+                row = await warmups.create_warmup(
+                    db, row.user_id, row.chat_id, state, card_kind=row.card_kind
+                )
             row.message_id = message.message_id
-            warmup_id = row.id
+            view = _view_of(row, state, routine)
     if not running:
         if row is None:  # gone with /forget: the offer has nothing left to offer
             await remove_buttons(message)
         return
-    assert state is not None
-    await edit_if_changed(
-        message, card_text(state, routine), card_keyboard(warmup_id, state), services.shown
-    )
+    await services.demos.edit(message, view, services.shown)
     if old_message_id is not None and old_message_id != message.message_id:
         note = str(texts.ENDED_CARD) if choice.restart else str(texts.MOVED_BELOW)
-        await _retire_card(context, message.chat_id, old_message_id, note)
+        await _retire_card(context, message.chat_id, old_message_id, note, old_kind)
 
 
 @button(parse_tap)
@@ -135,13 +144,15 @@ async def warmup_tap(press: Press[WarmupTap], context: ContextTypes.DEFAULT_TYPE
         press.answer = tapped.answer
         return
     press.answer = _answer_for(tapped.step, services.routine)
-    # Also after a stale tap: if an earlier edit was lost (a 5xx), this repaints the card.
-    await edit_if_changed(
-        press.message,
-        card_text(tapped.step.state, services.routine, tapped.note),
-        card_keyboard(press.data.warmup_id, tapped.step.state),
-        services.shown,
+    view = card_view(
+        press.data.warmup_id,
+        tapped.step.state,
+        services.routine,
+        animated=tapped.animated,
+        note=tapped.note,
     )
+    # Also after a stale tap: if an earlier edit was lost (a 5xx), this repaints the card.
+    await services.demos.edit(press.message, view, services.shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +164,7 @@ class _Tapped:
     note: CompletionNote | None = None
     checkin_due: datetime | None = None
     gone: bool = False  # the warm-up is no longer stored (the runner used /forget)
+    animated: bool = False  # its card shows demonstrations
 
 
 async def _tap(db: AsyncSession, press: Press[WarmupTap], services: Services) -> _Tapped:
@@ -176,7 +188,7 @@ async def _tap(db: AsyncSession, press: Press[WarmupTap], services: Services) ->
         return _Tapped(
             None, str(texts.ANSWER_OLD_CARD) if state.is_active else str(texts.ANSWER_WARMUP_OVER)
         )
-    gap = services.min_set_gap
+    gap, animated = services.min_set_gap, row.card_kind == ANIMATION
     step = apply(warmups.to_walkthrough(row), routine, tap.action, tap.version, now, gap)
     if step.changed and not await warmups.save_step(db, row, tap.version, step.state):
         # Another tap on the same version (another process) was stored first: that one counted,
@@ -186,10 +198,11 @@ async def _tap(db: AsyncSession, press: Press[WarmupTap], services: Services) ->
         assert step.state.finished_at is not None
         note = await stats.record_completion(db, row, step.state, routine)
         due = await checkins.plan_checkin(db, row, step.state.finished_at)
-        return _Tapped(step, note=note, checkin_due=due)
+        return _Tapped(step, note=note, checkin_due=due, animated=animated)
     if step.state.status is Status.COMPLETED:
-        return _Tapped(step, note=await stats.note_for(db, row.id))  # to redraw it the same
-    return _Tapped(step)
+        note = await stats.note_for(db, row.id)  # to redraw it the same
+        return _Tapped(step, note=note, animated=animated)
+    return _Tapped(step, animated=animated)
 
 
 def _answer_for(step: Step, routine: Routine) -> str | None:
@@ -215,11 +228,20 @@ def _answer_for(step: Step, routine: Routine) -> str | None:
             return None  # how-to toggles speak for themselves
 
 
+def _view_of(row: WarmupSession, state: Walkthrough, routine: Routine) -> CardView:
+    return card_view(row.id, state, routine, animated=row.card_kind == ANIMATION)
+
+
 async def _retire_card(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int, note: str
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int, note: str, kind: str
 ) -> None:
-    """Take the buttons off a card that no longer shows the warm-up. Best effort."""
+    """Take the buttons off a card that no longer shows the warm-up (an animation keeps its
+    clip: its caption says so). Best effort."""
+    bot = context.bot
     try:
-        await context.bot.edit_message_text(note, chat_id=chat_id, message_id=message_id)
+        if kind == ANIMATION:
+            await bot.edit_message_caption(chat_id=chat_id, message_id=message_id, caption=note)
+        else:
+            await bot.edit_message_text(note, chat_id=chat_id, message_id=message_id)
     except TelegramError as error:
         logger.info("Could not retire old card %s in chat %s: %s", message_id, chat_id, error)

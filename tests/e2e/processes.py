@@ -26,6 +26,7 @@ class BotProcess:
             "LOG_LEVEL": "DEBUG",
             "FLOOD_RATE": "1000",
             "MIN_SET_SECONDS": "0",
+            "DEMONSTRATIONS": "off",
             **settings,
         }
         self.process: asyncio.subprocess.Process | None = None

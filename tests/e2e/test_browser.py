@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import AsyncIterator
@@ -128,6 +129,23 @@ def webchat(clock: ManualClock, request: pytest.FixtureRequest) -> WebChat:
 async def sandbox(webchat: WebChat) -> AsyncIterator[BotApiSandbox]:
     async with running(webchat.sandbox) as server:
         yield server
+
+
+@pytest.fixture
+async def bot(
+    sandbox: BotApiSandbox,
+    database_url: str,
+    clock: ManualClock,
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[BotRunner]:
+    """The real bot; with moving demonstrations for the test that shows them."""
+    moving = "moving_demonstration" in request.node.name
+    runner = BotRunner(sandbox, database_url, clock, demonstrations=moving)
+    await runner.start()
+    try:
+        yield runner
+    finally:
+        await runner.stop()
 
 
 @pytest.fixture
@@ -541,12 +559,36 @@ async def test_an_mp4_animation_plays_in_its_bubble_with_caption_and_buttons_und
     caption_box = box_of(await caption.bounding_box())
     button_box = box_of(await buttons.first.bounding_box())
     assert clip_box["bottom"] <= caption_box["top"] <= caption_box["bottom"] <= button_box["top"]
+
+
+async def test_the_warmup_card_plays_its_moving_demonstration(page: Page, coach: BotRunner) -> None:
+    """The real bot's card with demonstrations on: the exercise's clip plays in the bubble,
+    looped and muted, with the card's text and buttons under it."""
+    await send(page, "/warmup")
+    row = page.locator(".row.in").last
+    video = row.locator("video.animation")
+    await expect(video).to_have_count(1)
+    message_id = int(await row.get_attribute("data-message-id") or 0)
+    await page.wait_for_function(PLAYING, arg=message_id, timeout=10_000)
+    assert await video.evaluate("v => v.muted && v.loop && !v.controls")
+    first_clip = await video.get_attribute("src")
+    await expect(row.locator(".text")).to_contain_text("Set 1 of 2 · 10 per leg")
+    await expect(row.locator(".kb-button")).to_have_count(4)
+    # The next exercise swaps the clip in place.
+    for _ in range(2):
+        coach.clock.advance(seconds=45)
+        await row.get_by_role("button", name=str(texts.DONE_SET_BUTTON)).click()
+    await expect(row.locator(".text")).to_contain_text("Wall Abs")
+    # The bubble plays the new clip, not the old one again.
+    await expect(video).to_have_attribute("src", re.compile(r"\?v=.+"))
+    assert await video.get_attribute("src") != first_clip
+    await page.wait_for_function(PLAYING, arg=message_id, timeout=10_000)
     # One still frame for the picture, so that the docs change only when the page does.
     await video.evaluate(
         "v => new Promise((done) => { v.pause();"
-        " v.requestVideoFrameCallback(() => done()); v.currentTime = 1.1; })"
+        " v.requestVideoFrameCallback(() => done()); v.currentTime = 1.2; })"
     )
-    save_screenshot(await page.screenshot(), DEMONSTRATION_SCREENSHOT)
+    save_screenshot(await page.screenshot(animations="disabled"), DEMONSTRATION_SCREENSHOT)
 
 
 async def test_a_gif_animation_shows_as_an_image_with_its_caption(
