@@ -229,6 +229,9 @@ def _build_ours(base_url: str, database_url: str):
         flood_rate=1_000_000.0,
         # ... and tap ✅ Done set without doing the set, which the double-tap guard would refuse.
         min_set_seconds=0,
+        # Text cards, as the floor's: the same two calls per tap (a caption edit costs the same,
+        # a clip swap is one call per exercise), so the comparison stays like for like.
+        demonstrations=False,
         _env_file=None,
     )
     return build_application(settings)
