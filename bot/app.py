@@ -21,6 +21,7 @@ from bot.db.migrate import upgrade_to_head
 from bot.demos.clips import DEFAULT_FOLDER as DEMO_FOLDER
 from bot.demos.clips import DemoError, ensure_clips
 from bot.i18n import LANGUAGES
+from bot.i18n.catalogs import preload as preload_catalogs
 from bot.i18n.catalogs import untranslated
 from bot.telegram.checkin_jobs import start_checkin_jobs
 from bot.telegram.concurrency import PerChatUpdateProcessor
@@ -125,6 +126,7 @@ async def _post_init(application: Application) -> None:
         await upgrade_to_head(services.db.engine)
     except (SQLAlchemyError, OSError) as error:
         raise StartupError(f"Setting DATABASE_URL: cannot open the database ({error})") from None
+    await asyncio.to_thread(preload_catalogs, list(LANGUAGES))
     if services.demonstrations_wanted:
         # Drawn on the first start (a few seconds of CPU, off the loop), then read from the cache.
         services.demos = await asyncio.to_thread(_load_demonstrations, services)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.coach.progress import DEFAULT_CHECKIN_MINUTES
 from bot.db.models import CheckIn, UserSettings, WarmupSession
 from bot.db.stats import locked_totals
+from bot.db.warmups import StoredWarmup
 
 PENDING, SENDING, ASKED = "pending", "sending", "asked"
 ANSWERED, EXPIRED, LOST = "answered", "expired", "lost"
@@ -53,7 +54,7 @@ async def set_checkin_minutes(
 
 
 async def plan_checkin(
-    session: AsyncSession, warmup: WarmupSession, finished_at: datetime
+    session: AsyncSession, warmup: StoredWarmup, finished_at: datetime
 ) -> datetime | None:
     """Plan the after-run check-in of a just-completed warm-up, as the runner's setting says;
     returns when it is due (None: check-ins are off)."""

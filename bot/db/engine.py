@@ -49,8 +49,20 @@ class Database:
             raise RuntimeError("a unit of work is already open in this task")
         token = _IN_TRANSACTION.set(True)
         try:
-            async with self._turn or contextlib.nullcontext(), self._sessions.begin() as session:
-                yield session
+            if self._turn is None:
+                async with self._sessions.begin() as session:
+                    yield session
+                return
+            # SQLite on the loop's thread: nothing here waits, so the session is closed in
+            # this task. (sessionmaker.begin() closes it in a task of its own, shielded from
+            # cancellation, which cost each update six turns of the loop with the turn held.)
+            async with self._turn:
+                session = self._sessions()
+                try:
+                    async with session.begin():
+                        yield session
+                finally:
+                    await session.close()
         finally:
             _IN_TRANSACTION.reset(token)
 
@@ -80,7 +92,11 @@ def create_engine(database_url: str) -> AsyncEngine:
         raise ValueError("SQLite needs a file (the bot and its migrations share it)")
     # aiosqlite's dialect, with its connections run on the loop's thread (bot/db/inloop_sqlite.py).
     engine = create_async_engine(
-        url, async_creator=partial(inloop_sqlite.connect, url.database, BUSY_TIMEOUT_S)
+        url,
+        async_creator=partial(inloop_sqlite.connect, url.database, BUSY_TIMEOUT_S),
+        # Every transaction ends in the unit of work's COMMIT or ROLLBACK: nothing is left to
+        # roll back when a connection goes back to the pool.
+        pool_reset_on_return=None,
     )
     event.listen(engine.sync_engine, "connect", _tune_sqlite)
     event.listen(engine.sync_engine, "begin", _begin_immediate)

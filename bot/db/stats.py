@@ -27,7 +27,8 @@ from bot.coach.streaks import RunDays, StreakState, StreakView, as_of, record_wa
 from bot.coach.timezones import get_zone
 from bot.coach.walkthrough import Walkthrough
 from bot.db import reminders
-from bot.db.models import ReminderSchedule, User, UserStats, WarmupCompletion, WarmupSession
+from bot.db.models import ReminderSchedule, User, UserStats, WarmupCompletion
+from bot.db.warmups import StoredWarmup
 
 CALENDAR_WEEKS = 12
 
@@ -72,7 +73,7 @@ async def run_days_of(session: AsyncSession, user_id: int) -> RunDays:
 
 
 async def record_completion(
-    session: AsyncSession, warmup: WarmupSession, state: Walkthrough, routine: Routine
+    session: AsyncSession, warmup: StoredWarmup, state: Walkthrough, routine: Routine
 ) -> CompletionNote:
     """Record a just-completed warm-up and move the streak on, in the caller's transaction;
     returns what the completion card says.

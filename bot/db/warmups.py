@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.coach.walkthrough import Status, Walkthrough
 from bot.db.models import User, WarmupSession
@@ -41,27 +42,59 @@ async def ensure_user(
     return user
 
 
-async def active_warmup(session: AsyncSession, user_id: int) -> WarmupSession | None:
-    query = (
-        select(WarmupSession)
-        .where(WarmupSession.user_id == user_id, WarmupSession.status == Status.ACTIVE.value)
-        .order_by(WarmupSession.id.desc())
-        .limit(1)
+async def runner_language(session: AsyncSession, user_id: int) -> tuple[str | None, bool] | None:
+    """The runner's stored language and whether they chose it; None for a runner not stored."""
+    row = (await session.execute(_LANGUAGE, {"user_id": user_id})).one_or_none()
+    return (row.language, row.language_chosen) if row is not None else None
+
+
+async def set_runner_language(
+    session: AsyncSession, user_id: int, language: str, chosen: bool
+) -> None:
+    await session.execute(
+        _SET_LANGUAGE, {"key_id": user_id, "language": language, "language_chosen": chosen}
     )
-    return (await session.execute(query)).scalar_one_or_none()
 
 
-async def get_warmup(session: AsyncSession, warmup_id: int) -> WarmupSession | None:
-    return await session.get(WarmupSession, warmup_id)
+@dataclass(frozen=True, slots=True)
+class StoredWarmup:
+    """A warm-up as stored: who it is for, the card that shows it, and where it stands."""
+
+    id: int
+    user_id: int
+    chat_id: int
+    message_id: int | None
+    card_kind: str
+    state: Walkthrough
+
+
+async def active_warmup(session: AsyncSession, user_id: int) -> StoredWarmup | None:
+    row = (await session.execute(_ACTIVE, {"user_id": user_id})).one_or_none()
+    return _stored(row) if row is not None else None
+
+
+async def load_warmup(session: AsyncSession, warmup_id: int) -> StoredWarmup | None:
+    row = (await session.execute(_LOAD, {"warmup_id": warmup_id})).one_or_none()
+    return _stored(row) if row is not None else None
+
+
+async def load_for_runner(
+    session: AsyncSession, warmup_id: int, user_id: int
+) -> tuple[StoredWarmup | None, tuple[str | None, bool] | None]:
+    """A tap's one read: the runner's warm-up (None when it is not theirs or gone) and their
+    stored language (None for a runner not stored), as `runner_language` gives it."""
+    row = (
+        await session.execute(_FOR_RUNNER, {"warmup_id": warmup_id, "user_id": user_id})
+    ).one_or_none()
+    if row is None:
+        return None, None
+    language = (row.runner_language, row.runner_language_chosen)
+    return (_stored(row) if row.id is not None else None), language
 
 
 async def shown_on(session: AsyncSession, user_id: int, message_id: int) -> int | None:
     """The id of the runner's warm-up whose card is this message, if any."""
-    return await session.scalar(
-        select(WarmupSession.id)
-        .where(WarmupSession.user_id == user_id, WarmupSession.message_id == message_id)
-        .limit(1)
-    )
+    return await session.scalar(_SHOWN_ON, {"user_id": user_id, "message_id": message_id})
 
 
 async def create_warmup(
@@ -72,51 +105,39 @@ async def create_warmup(
     message_id: int | None = None,
     *,
     card_kind: str = TEXT,
-) -> WarmupSession:
+) -> StoredWarmup:
     """A new warm-up; `message_id` is its card's message when that is known already."""
-    row = WarmupSession(
-        user_id=user_id, chat_id=chat_id, message_id=message_id, card_kind=card_kind
-    )
-    _set_state(row, state)
-    session.add(row)
-    await session.flush()
-    return row
+    values = {
+        "user_id": user_id,
+        "chat_id": chat_id,
+        "message_id": message_id,
+        "card_kind": card_kind,
+        **state_values(state),
+    }
+    warmup_id = (await session.execute(_INSERT, values)).scalar_one()
+    return StoredWarmup(warmup_id, user_id, chat_id, message_id, card_kind, state)
 
 
 async def set_message_id(session: AsyncSession, warmup_id: int, message_id: int) -> None:
     """Record the message that shows the warm-up: buttons on any other message are old."""
-    await session.execute(
-        update(WarmupSession)
-        .where(WarmupSession.id == warmup_id)
-        .values(message_id=message_id)
-        .execution_options(synchronize_session=False)
-    )
+    await session.execute(_SET_MESSAGE_ID, {"key_id": warmup_id, "message_id": message_id})
 
 
 async def save_step(
-    session: AsyncSession, row: WarmupSession, expected_version: int, state: Walkthrough
+    session: AsyncSession, warmup_id: int, expected_version: int, state: Walkthrough
 ) -> bool:
-    """Store a new state only if nobody moved the warm-up since `expected_version`; False (and
-    `row` refreshed to what is stored) when another tap or process got there first.
+    """Store a new state only if nobody moved the warm-up since `expected_version`; False when
+    another tap or process got there first.
 
     The compare-and-set is in SQL, not in Python: two taps that both read the same version, in
     two bot processes at once, cannot both count (the second UPDATE waits for the first's row
     lock, then matches nothing)."""
-    result = await session.execute(
-        update(WarmupSession)
-        .where(WarmupSession.id == row.id, WarmupSession.version == expected_version)
-        .values(**state_values(state))
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        await session.refresh(row)
-        return False
-    _set_state(row, state, committed=True)
-    return True
+    values = {"key_id": warmup_id, "expected_version": expected_version, **state_values(state)}
+    return (await session.execute(_SAVE_STEP, values)).rowcount == 1
 
 
-def to_walkthrough(row: WarmupSession) -> Walkthrough:
-    """The state of a warm-up row."""
+def to_walkthrough(row: Any) -> Walkthrough:
+    """The state of a warm-up row (a Core row or an ORM WarmupSession)."""
     return Walkthrough(
         exercise_index=row.exercise_index,
         set_number=row.set_number,
@@ -146,9 +167,77 @@ def state_values(state: Walkthrough) -> dict[str, object]:
     }
 
 
-def _set_state(row: WarmupSession, state: Walkthrough, *, committed: bool = False) -> None:
-    for name, value in state_values(state).items():
-        if committed:  # written by save_step's UPDATE already: the ORM must not write it again
-            set_committed_value(row, name, value)
-        else:
-            setattr(row, name, value)
+def _stored(row: Any) -> StoredWarmup:
+    return StoredWarmup(
+        row.id, row.user_id, row.chat_id, row.message_id, row.card_kind, to_walkthrough(row)
+    )
+
+
+_USERS = User.__table__
+# Every update reads the runner's language (bot/telegram/language.py).
+_LANGUAGE = select(_USERS.c.language, _USERS.c.language_chosen).where(
+    _USERS.c.id == bindparam("user_id")
+)
+_SET_LANGUAGE = (
+    _USERS.update()
+    .where(_USERS.c.id == bindparam("key_id"))
+    .values(language=bindparam("language"), language_chosen=bindparam("language_chosen"))
+)
+# Built once, as Core statements on the table: every tap reads and steps a warm-up, and through
+# the ORM (Session.get, an ORM update built per call) those took twice the CPU
+# (docs/performance.md).
+_TABLE = WarmupSession.__table__
+_STATE_COLUMNS = (
+    "status",
+    "exercise_index",
+    "set_number",
+    "sets_done",
+    "skipped",
+    "showing_how_to",
+    "version",
+    "started_at",
+    "finished_at",
+    "moved_at",
+)
+_LOAD = select(_TABLE).where(_TABLE.c.id == bindparam("warmup_id"))
+_ACTIVE = (
+    select(_TABLE)
+    .where(_TABLE.c.user_id == bindparam("user_id"), _TABLE.c.status == Status.ACTIVE.value)
+    .order_by(_TABLE.c.id.desc())
+    .limit(1)
+)
+# The runner's row, with their warm-up beside it when it is theirs: one statement per tap.
+_FOR_RUNNER = (
+    select(
+        _TABLE,
+        _USERS.c.language.label("runner_language"),
+        _USERS.c.language_chosen.label("runner_language_chosen"),
+    )
+    .select_from(
+        _USERS.outerjoin(
+            _TABLE,
+            (_TABLE.c.id == bindparam("warmup_id")) & (_TABLE.c.user_id == _USERS.c.id),
+        )
+    )
+    .where(_USERS.c.id == bindparam("user_id"))
+)
+_SHOWN_ON = (
+    select(_TABLE.c.id)
+    .where(_TABLE.c.user_id == bindparam("user_id"), _TABLE.c.message_id == bindparam("message_id"))
+    .limit(1)
+)
+_INSERT = _TABLE.insert().returning(_TABLE.c.id)
+# The key's binds are not named like columns: SQLAlchemy would add `SET x = :x` for them.
+_SET_MESSAGE_ID = (
+    _TABLE.update()
+    .where(_TABLE.c.id == bindparam("key_id"))
+    .values(message_id=bindparam("message_id"))
+)
+_SAVE_STEP = (
+    _TABLE.update()
+    .where(
+        _TABLE.c.id == bindparam("key_id"),
+        _TABLE.c.version == bindparam("expected_version"),
+    )
+    .values({name: bindparam(name) for name in _STATE_COLUMNS})
+)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -18,7 +19,6 @@ from telegram import User as TelegramUser
 from telegram.ext import ContextTypes
 
 from bot.db import warmups
-from bot.db.models import User
 from bot.i18n import LANGUAGES, current_locale, negotiate
 from bot.i18n.current import set_locale
 from bot.telegram import texts
@@ -37,17 +37,24 @@ async def language_from_update(update: object, _context: ContextTypes.DEFAULT_TY
     set_locale(negotiate(user.language_code if user is not None else None))
 
 
-async def use_runner_language(db: AsyncSession, user: TelegramUser) -> str:
+_NOT_READ: Any = object()
+
+
+async def use_runner_language(
+    db: AsyncSession, user: TelegramUser, stored: tuple[str | None, bool] | None = _NOT_READ
+) -> str:
     """Put the runner's language in force for the rest of the update, and store an automatic
-    one that changed; returns it."""
+    one that changed; returns it. `stored` is what `warmups.runner_language` gives, when the
+    caller has read it already (a tap reads it with its warm-up)."""
     automatic = negotiate(user.language_code)
-    account = await db.get(User, user.id)
-    if account is not None and account.language_chosen and account.language in LANGUAGES:
-        locale = account.language
+    if stored is _NOT_READ:
+        stored = await warmups.runner_language(db, user.id)
+    if stored is not None and stored[1] and stored[0] in LANGUAGES:
+        locale = stored[0]
     else:
         locale = automatic
-        if account is not None and account.language != automatic:
-            account.language, account.language_chosen = automatic, False
+        if stored is not None and stored[0] != automatic:
+            await warmups.set_runner_language(db, user.id, automatic, chosen=False)
     set_locale(locale)
     return locale
 

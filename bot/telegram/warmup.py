@@ -15,8 +15,7 @@ from bot.coach.progress import CompletionNote
 from bot.coach.routine import Routine
 from bot.coach.walkthrough import Action, Outcome, Status, Step, Walkthrough, apply
 from bot.db import checkins, preferences, stats, warmups
-from bot.db.models import WarmupSession
-from bot.db.warmups import ANIMATION, TEXT
+from bot.db.warmups import ANIMATION, TEXT, StoredWarmup
 from bot.i18n import current_locale, gettext
 from bot.telegram import checkin_jobs, texts
 from bot.telegram.buttons import Press, button
@@ -24,7 +23,7 @@ from bot.telegram.callbacks import MENU_WARMUP, ResumeChoice, WarmupTap, parse_r
 from bot.telegram.cards import card_view, resume_offer
 from bot.telegram.delivery import remove_buttons
 from bot.telegram.demonstrations import CardView
-from bot.telegram.language import unit_of_work
+from bot.telegram.language import unit_of_work, use_runner_language
 from bot.telegram.services import Services, services_of
 
 logger = logging.getLogger(__name__)
@@ -56,8 +55,7 @@ async def begin_warmup(
         )
         running = await warmups.active_warmup(db, user.id)
         if running is not None and running.message_id is not None:
-            offer = resume_offer(running.id, warmups.to_walkthrough(running), routine)
-            view, new_card = CardView(*offer), None
+            view, new_card = CardView(*resume_offer(running.id, running.state, routine)), None
         else:
             # A warm-up whose card never arrived (its send failed) is simply shown again.
             if running is None:
@@ -73,9 +71,9 @@ async def begin_warmup(
                     card_kind=ANIMATION if animated else TEXT,
                 )
             elif card_message_id is not None:
-                running.message_id = card_message_id
+                await warmups.set_message_id(db, running.id, card_message_id)
             new_card = running.id
-            view = _view_of(running, warmups.to_walkthrough(running), routine)
+            view = _view_of(running, running.state, routine)
     # Telegram is called after the commit, so no database lock is held over the network.
     if in_place is not None:
         await services.demos.edit(in_place, view, services.shown)
@@ -96,10 +94,10 @@ async def resume_choice(press: Press[ResumeChoice], context: ContextTypes.DEFAUL
     services = services_of(context)
     routine, now = services.routine, services.clock()
     async with unit_of_work(context, press.user) as db:
-        row = await warmups.get_warmup(db, choice.warmup_id)
+        row = await warmups.load_warmup(db, choice.warmup_id)
         if row is not None and row.user_id != press.user.id:
             return  # not ours: refused quietly
-        state = warmups.to_walkthrough(row) if row is not None else None
+        state = row.state if row is not None else None
         running = row is not None and state is not None and state.is_active
         if not running:
             press.answer = str(texts.ANSWER_WARMUP_OVER)
@@ -109,14 +107,14 @@ async def resume_choice(press: Press[ResumeChoice], context: ContextTypes.DEFAUL
             old_kind = row.card_kind
             if choice.restart:
                 ended = apply(state, routine, Action.END, state.version, now).state
-                if not await warmups.save_step(db, row, state.version, ended):
+                if not await warmups.save_step(db, row.id, state.version, ended):
                     press.answer = str(texts.ANSWER_ALREADY_COUNTED)
                     return
                 state = Walkthrough.start(routine, now)
                 row = await warmups.create_warmup(
                     db, row.user_id, row.chat_id, state, card_kind=row.card_kind
                 )
-            row.message_id = message.message_id
+            await warmups.set_message_id(db, row.id, message.message_id)
             view = _view_of(row, state, routine)
     if not running:
         if row is None:  # gone with /forget: the offer has nothing left to offer
@@ -132,8 +130,11 @@ async def resume_choice(press: Press[ResumeChoice], context: ContextTypes.DEFAUL
 async def warmup_tap(press: Press[WarmupTap], context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button on a warm-up card: ✅ Done set, ℹ️ How to, ⏭ Skip exercise, ✖ End."""
     services = services_of(context)
-    async with unit_of_work(context, press.user) as db:
-        tapped = await _tap(db, press, services)
+    async with services.db.transaction() as db:
+        # The runner's warm-up and language in one read: the tap's unit of work.
+        row, language = await warmups.load_for_runner(db, press.data.warmup_id, press.user.id)
+        await use_runner_language(db, press.user, language)
+        tapped = await _tap(db, press, services, row)
     if tapped.gone:
         press.answer = str(texts.ANSWER_WARMUP_OVER)
         await remove_buttons(press.message)
@@ -167,33 +168,35 @@ class _Tapped:
     animated: bool = False  # its card shows demonstrations
 
 
-async def _tap(db: AsyncSession, press: Press[WarmupTap], services: Services) -> _Tapped:
-    """Read the warm-up, take the step, store it; a completing step also moves the streak and
-    plans the check-in, all in the caller's one transaction."""
+async def _tap(
+    db: AsyncSession, press: Press[WarmupTap], services: Services, row: StoredWarmup | None
+) -> _Tapped:
+    """Take the step on the runner's warm-up (`row`, None when it is not theirs or gone) and
+    store it; a completing step also moves the streak and plans the check-in, all in the
+    caller's one transaction."""
     tap, routine, now = press.data, services.routine, services.clock()
-    row = await warmups.get_warmup(db, tap.warmup_id)
     if row is None:
         # Gone (/forget deleted it) unless this message shows another warm-up of the runner's:
         # then the data was forged, and their real card keeps its buttons.
         shown = await warmups.shown_on(db, press.user.id, press.message.message_id)
         return _Tapped(None, gone=shown is None)
-    if row.user_id != press.user.id:
-        return _Tapped(None)  # forged or someone else's: refused quietly
     if row.message_id is None:
         # The card was sent but its message id never recorded (a crash, a timed-out send that
         # arrived anyway): the card the runner taps is the card.
-        row.message_id = press.message.message_id
+        await warmups.set_message_id(db, row.id, press.message.message_id)
     elif row.message_id != press.message.message_id:
-        state = warmups.to_walkthrough(row)
+        state = row.state
         return _Tapped(
             None, str(texts.ANSWER_OLD_CARD) if state.is_active else str(texts.ANSWER_WARMUP_OVER)
         )
     gap, animated = services.min_set_gap, row.card_kind == ANIMATION
-    step = apply(warmups.to_walkthrough(row), routine, tap.action, tap.version, now, gap)
-    if step.changed and not await warmups.save_step(db, row, tap.version, step.state):
+    step = apply(row.state, routine, tap.action, tap.version, now, gap)
+    if step.changed and not await warmups.save_step(db, row.id, tap.version, step.state):
         # Another tap on the same version (another process) was stored first: that one counted,
         # and this one is answered as if it had come second.
-        step = apply(warmups.to_walkthrough(row), routine, tap.action, tap.version, now, gap)
+        stored = await warmups.load_warmup(db, row.id)
+        assert stored is not None
+        step = apply(stored.state, routine, tap.action, tap.version, now, gap)
     elif step.outcome is Outcome.COMPLETED:
         assert step.state.finished_at is not None
         note = await stats.record_completion(db, row, step.state, routine)
@@ -228,7 +231,7 @@ def _answer_for(step: Step, routine: Routine) -> str | None:
             return None  # how-to toggles speak for themselves
 
 
-def _view_of(row: WarmupSession, state: Walkthrough, routine: Routine) -> CardView:
+def _view_of(row: StoredWarmup, state: Walkthrough, routine: Routine) -> CardView:
     return card_view(row.id, state, routine, animated=row.card_kind == ANIMATION)
 
 

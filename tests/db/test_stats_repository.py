@@ -76,7 +76,7 @@ async def test_the_stored_streak_equals_the_replay_of_the_whole_history(
 
 async def plan(db: AsyncSession, warmup_id: int) -> CheckIn | None:
     """Plan the check-in of a completed warm-up, as the completing tap does; the row or None."""
-    warmup = await warmups.get_warmup(db, warmup_id)
+    warmup = await warmups.load_warmup(db, warmup_id)
     if await checkins.plan_checkin(db, warmup, START) is None:
         return None
     await db.flush()
@@ -108,7 +108,7 @@ async def test_a_checkin_is_planned_as_the_runners_setting_says(database: Databa
     async def due_after(day: date) -> datetime | None:
         async with database.transaction() as db:
             warmup_id = await complete(db, day)
-            return await checkins.plan_checkin(db, await warmups.get_warmup(db, warmup_id), START)
+            return await checkins.plan_checkin(db, await warmups.load_warmup(db, warmup_id), START)
 
     async with database.transaction() as db:
         await warmups.ensure_user(db, USER, USER, "Ada", START)

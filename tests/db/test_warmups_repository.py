@@ -28,17 +28,15 @@ async def test_save_step_stores_every_field_and_counts_a_version_once(
 ) -> None:
     warmup_id = await _new_warmup(database)
     async with database.transaction() as db:
-        row = await warmups.get_warmup(db, warmup_id)
-        start = warmups.to_walkthrough(row)
+        row = await warmups.load_warmup(db, warmup_id)
+        start = row.state
         moved = apply(start, ROUTINE, Action.SKIP, start.version, NOW).state
         moved = replace(moved, status=Status.ENDED, finished_at=NOW + timedelta(minutes=3))
-        assert await warmups.save_step(db, row, start.version, moved)
-        # A second write made for the same version (a double tap) stores nothing, and the row
-        # shows what is stored.
-        assert not await warmups.save_step(db, row, start.version, start)
-        assert warmups.to_walkthrough(row) == moved
+        assert await warmups.save_step(db, row.id, start.version, moved)
+        # A second write made for the same version (a double tap) stores nothing.
+        assert not await warmups.save_step(db, row.id, start.version, start)
     async with database.transaction() as db:
-        assert warmups.to_walkthrough(await warmups.get_warmup(db, warmup_id)) == moved
+        assert (await warmups.load_warmup(db, warmup_id)).state == moved
 
 
 async def test_set_message_id(database: Database) -> None:
@@ -46,7 +44,7 @@ async def test_set_message_id(database: Database) -> None:
     async with database.transaction() as db:
         await warmups.set_message_id(db, warmup_id, 42)
     async with database.transaction() as db:
-        assert (await warmups.get_warmup(db, warmup_id)).message_id == 42
+        assert (await warmups.load_warmup(db, warmup_id)).message_id == 42
 
 
 def test_a_state_is_stored_in_every_state_column() -> None:
@@ -55,5 +53,6 @@ def test_a_state_is_stored_in_every_state_column() -> None:
         "user_id",
         "chat_id",
         "message_id",
+        "card_kind",
     }
     assert set(warmups.state_values(Walkthrough.start(ROUTINE, NOW))) == state_columns

@@ -242,7 +242,7 @@ async def _set_done_elsewhere(bot: BotRunner, user_id: int) -> None:
         [row] = (await db.scalars(_warmups_of(user_id))).all()
         state = warmups.to_walkthrough(row)
         moved = apply(state, services.routine, Action.DONE_SET, state.version, bot.clock()).state
-        assert await warmups.save_step(db, row, state.version, moved)
+        assert await warmups.save_step(db, row.id, state.version, moved)
 
 
 async def _done_sets(runner: SimulatedUser, message_id: int, count: int) -> None:
