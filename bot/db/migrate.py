@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -28,5 +29,30 @@ async def upgrade_to_head(engine: AsyncEngine) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
-    async with engine.begin() as connection:
-        await connection.run_sync(upgrade)
+    await run_migration(engine, upgrade)
+
+
+async def run_migration(engine: AsyncEngine, migrate: Callable[[Connection], None]) -> None:
+    """Run `migrate` in one transaction. On SQLite, with foreign keys off meanwhile: Alembic's
+    batch mode copies a table and drops the original, and with foreign keys on that DROP would
+    cascade, deleting every row that points at the table (all of a runner's warm-ups when the
+    table is `users`)."""
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Outside any transaction: inside one, SQLite ignores this PRAGMA.
+            await connection.run_sync(_foreign_keys, False)
+        try:
+            async with connection.begin():
+                await connection.run_sync(migrate)
+        finally:
+            if sqlite:
+                await connection.run_sync(_foreign_keys, True)
+
+
+def _foreign_keys(connection: Connection, on: bool) -> None:
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()

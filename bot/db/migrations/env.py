@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.db.engine import create_engine
+from bot.db.migrate import run_migration
 from bot.db.models import Base
 
 config = context.config
@@ -29,8 +30,7 @@ def run_on(connection: Connection) -> None:
 async def run_with_own_engine(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
-        async with engine.begin() as connection:
-            await connection.run_sync(run_on)
+        await run_migration(engine, run_on)
     finally:
         await engine.dispose()
 

@@ -22,7 +22,7 @@ def upgrade() -> None:
     with op.batch_alter_table("users") as table:
         table.add_column(sa.Column("language", sa.String(16), nullable=True))
         table.add_column(
-            sa.Column("language_chosen", sa.Boolean(), nullable=False, server_default=sa.false())
+            sa.Column("language_chosen", sa.Boolean(), nullable=False, server_default="0")
         )
 
 
