@@ -58,12 +58,15 @@ async def test_a_bad_setting_is_one_clear_line(
 async def test_a_broken_routine_file_names_line_and_field(tmp_path: Path) -> None:
     routine = tmp_path / "routine.toml"
     text = (PROJECT_ROOT / "data" / "routine.toml").read_text()
-    routine.write_text(text.replace("reps = 15", 'reps = "fifteen"'))
+    level = '  { sets = 2, reps = 15, band = "light", band_at = "knees" },'
+    broken = text.replace(level, level.replace("reps = 15", 'reps = "fifteen"'), 1)
+    routine.write_text(broken)
+    line = broken.splitlines().index(level.replace("reps = 15", 'reps = "fifteen"')) + 1
     code, lines = await run_bot(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, ROUTINE_FILE=str(routine))
     assert code == 2
     assert len(lines) == 1
-    assert lines[0].startswith("Setting ROUTINE_FILE: routine.toml, line ")
-    assert "exercises[3].reps" in lines[0]
+    assert lines[0].startswith(f"Setting ROUTINE_FILE: routine.toml, line {line}, ")
+    assert "exercises[3].levels[1].reps" in lines[0]
 
 
 async def test_an_unreachable_bot_api_is_one_line_without_the_token(tmp_path: Path) -> None:

@@ -65,7 +65,8 @@ def _(message: str) -> str:
 MESSAGES: Final[dict[str, str]] = {
     "usage": _(
         "Tell me when you run, e.g. /remind mon,wed,fri 07:00 Europe/Berlin 30"
-        " (time zone and lead minutes are optional) · /remind off · /remind on."
+        " (time zone and lead minutes are optional; add quick to have the reminder offer the"
+        " quick warm-up first) · /remind off · /remind on."
     ),
     "missing_days": _("I need the run days. Use e.g. mon,wed,fri · mon-fri · daily · weekends."),
     "bad_days": _(
@@ -95,8 +96,8 @@ MESSAGES: Final[dict[str, str]] = {
         "The lead time '{value}' is out of range. Use whole minutes from 0 to 180, e.g. 30."
     ),
     "too_many": _(
-        "I didn't expect '{value}'. Use /remind mon,wed,fri 07:00 Europe/Berlin 30"
-        " — time zone and lead minutes are optional, in that order."
+        "I didn't expect '{value}'. Use /remind mon,wed,fri 07:00 Europe/Berlin 30 quick"
+        " — time zone, lead minutes and quick (or full) are optional, in that order."
     ),
     "toggle_extra": _("'/remind {value}' takes nothing else. Use /remind off or /remind on."),
 }
@@ -150,6 +151,7 @@ class RunSchedule:
     timezone: str  # IANA name
     lead_minutes: int = DEFAULT_LEAD_MINUTES
     enabled: bool = True
+    quick: bool = False  # the reminder's first button starts the quick warm-up
 
     def __post_init__(self) -> None:
         # Validate once at construction so the hot path (next_reminder) can trust the fields.
@@ -309,6 +311,10 @@ def _is_lead(token: str) -> bool:
     return _LEAD_RE.fullmatch(token.strip()) is not None
 
 
+# The last word of `/remind ...` may name the warm-up the reminder starts.
+_VERSIONS: Final[dict[str, bool]] = {"quick": True, "full": False}
+
+
 def _is_plain_word(token: str) -> bool:
     # Part of a multi-word city name: no zone path, no digits.
     return "/" not in token and not any(c.isdigit() for c in token)
@@ -318,11 +324,14 @@ def parse_remind_args(
     args: Sequence[str],
     current_timezone: str = "UTC",
     current_lead: int = DEFAULT_LEAD_MINUTES,
+    current_quick: bool = False,
 ) -> RemindSet | RemindToggle:
-    """Parse `/remind <days> <HH:MM> [<timezone>] [<lead minutes>]`, `/remind off`, `/remind on`.
+    """Parse `/remind <days> <HH:MM> [<timezone>] [<lead minutes>] [quick|full]`, `/remind off`,
+    `/remind on`.
 
-    `args` are the whitespace-split words after the command. A left-out time zone or lead keeps
-    the runner's current one. A multi-word city ("new york") is accepted as the time zone.
+    `args` are the whitespace-split words after the command. A left-out time zone, lead or
+    version keeps the runner's current one. A multi-word city ("new york") is accepted as the
+    time zone.
     """
     words = [w for w in args if w.strip()]
     if not words:
@@ -343,6 +352,9 @@ def parse_remind_args(
         raise _error("missing_time", value=days_text)
     run_time = parse_time(rest[0])
     rest = rest[1:]
+    quick = current_quick
+    if rest and rest[-1].lower() in _VERSIONS:
+        quick = _VERSIONS[rest.pop().lower()]
 
     timezone, lead = current_timezone, current_lead
     city_words = rest[:-1] if rest and _is_lead(rest[-1]) else rest
@@ -362,7 +374,7 @@ def parse_remind_args(
             i += 1
         if i < len(rest):
             raise _error("too_many", value=" ".join(rest[i:]))
-    return RemindSet(RunSchedule(run_days, run_time, timezone, lead))
+    return RemindSet(RunSchedule(run_days, run_time, timezone, lead, quick=quick))
 
 
 # --------------------------------------------------------------------------- when to remind

@@ -1,4 +1,5 @@
-"""The warm-up walk-through as a pure state machine: one exercise at a time, set by set."""
+"""The warm-up walk-through as a pure state machine: one exercise at a time, set by set, through
+the warm-up's plan (`bot.coach.plan`: the runner's levels, full or quick)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from bot.coach.routine import Routine
+from bot.coach.plan import Plan
 
 
 class Status(enum.StrEnum):
@@ -55,7 +56,7 @@ class Walkthrough:
     moment later landed on the redrawn card (a gloved double tap), not after another set.
     """
 
-    exercise_index: int  # 0-based; == len(routine.exercises) once finished
+    exercise_index: int  # 0-based; == len(plan.exercises) once finished
     set_number: int  # 1-based within the current exercise
     sets_done: tuple[int, ...]  # per exercise
     skipped: tuple[bool, ...]  # per exercise
@@ -67,8 +68,8 @@ class Walkthrough:
     moved_at: datetime | None = None
 
     @classmethod
-    def start(cls, routine: Routine, now: datetime) -> Walkthrough:
-        count = len(routine.exercises)
+    def start(cls, plan: Plan, now: datetime) -> Walkthrough:
+        count = len(plan.exercises)
         return cls(
             exercise_index=0,
             set_number=1,
@@ -84,10 +85,10 @@ class Walkthrough:
     def is_active(self) -> bool:
         return self.status is Status.ACTIVE
 
-    def results(self, routine: Routine) -> list[ExerciseResult]:
+    def results(self, plan: Plan) -> list[ExerciseResult]:
         """What happened to each exercise, for the completion summary and for streaks."""
         results = []
-        for index, exercise in enumerate(routine.exercises):
+        for index, exercise in enumerate(plan.exercises):
             done = self.sets_done[index]
             if done >= exercise.sets:
                 results.append(ExerciseResult.DONE)
@@ -99,8 +100,8 @@ class Walkthrough:
                 results.append(ExerciseResult.NOT_REACHED)
         return results
 
-    def exercises_done(self, routine: Routine) -> int:
-        return sum(1 for result in self.results(routine) if result is ExerciseResult.DONE)
+    def exercises_done(self, plan: Plan) -> int:
+        return sum(1 for result in self.results(plan) if result is ExerciseResult.DONE)
 
     def duration_seconds(self) -> int:
         end = self.finished_at or self.started_at
@@ -121,7 +122,7 @@ class Step:
 
 def apply(
     state: Walkthrough,
-    routine: Routine,
+    plan: Plan,
     action: Action,
     version: int,
     now: datetime,
@@ -150,19 +151,19 @@ def apply(
     advanced = replace(advanced, moved_at=now)
     if action is Action.SKIP:
         skipped = _with(state.skipped, index, True)
-        return _next_exercise(replace(advanced, skipped=skipped), routine, now, Outcome.SKIPPED)
+        return _next_exercise(replace(advanced, skipped=skipped), plan, now, Outcome.SKIPPED)
     # Action.DONE_SET
     sets_done = _with(state.sets_done, index, state.sets_done[index] + 1)
     counted = replace(advanced, sets_done=sets_done)
-    if state.set_number < routine.exercises[index].sets:
+    if state.set_number < plan.exercises[index].sets:
         return Step(replace(counted, set_number=state.set_number + 1), Outcome.SET_DONE)
-    return _next_exercise(counted, routine, now, Outcome.EXERCISE_DONE)
+    return _next_exercise(counted, plan, now, Outcome.EXERCISE_DONE)
 
 
-def _next_exercise(state: Walkthrough, routine: Routine, now: datetime, outcome: Outcome) -> Step:
+def _next_exercise(state: Walkthrough, plan: Plan, now: datetime, outcome: Outcome) -> Step:
     following = state.exercise_index + 1
     moved = replace(state, exercise_index=following, set_number=1, showing_how_to=False)
-    if following >= len(routine.exercises):
+    if following >= len(plan.exercises):
         return Step(replace(moved, status=Status.COMPLETED, finished_at=now), Outcome.COMPLETED)
     return Step(moved, outcome)
 

@@ -87,6 +87,12 @@ class WarmupSession(Base):
     # How the card is shown: "animation" (a moving demonstration with the text as its caption)
     # or "text". Fixed when the warm-up starts; warm-ups from before demonstrations are text.
     card_kind: Mapped[str] = mapped_column(String(16), default="text", server_default="text")
+    # The plan it follows (bot/coach/plan.py): the runner's level of each exercise by key when it
+    # started (None: from before levels, all level 1) and whether it is the quick version.
+    levels: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    quick: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Level changes its first card announces: [[exercise key, from level, to level], ...].
+    announced: Mapped[list[list[object]] | None] = mapped_column(JSON)
 
 
 class ReminderSchedule(Base):
@@ -105,6 +111,8 @@ class ReminderSchedule(Base):
     run_time: Mapped[str] = mapped_column(String(5))  # "07:00", local wall clock
     lead_minutes: Mapped[int]
     enabled: Mapped[bool]
+    # The reminder's first button starts the quick version (one set of each) instead of the full.
+    quick: Mapped[bool] = mapped_column(default=False, server_default=false())
     next_remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     next_run_date: Mapped[date | None] = mapped_column(Date)
     next_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -156,6 +164,7 @@ class ReminderDraft(Base):
     run_time: Mapped[str | None] = mapped_column(String(5))
     timezone: Mapped[str] = mapped_column(String(64))
     lead_minutes: Mapped[int]
+    quick: Mapped[bool] = mapped_column(default=False, server_default=false())
     # What typed text means while the setup waits for it: "time", "timezone" or None.
     awaiting: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -178,6 +187,7 @@ class WarmupCompletion(Base):
     local_date: Mapped[date] = mapped_column(Date)
     counted: Mapped[bool]
     exercises_done: Mapped[int]
+    quick: Mapped[bool] = mapped_column(default=False, server_default=false())
     completed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     note: Mapped[dict[str, object]] = mapped_column(JSON)
 
@@ -195,6 +205,8 @@ class UserStats(Base):
     longest: Mapped[int] = mapped_column(default=0)
     freezes: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
+    # Of `total`, the quick ones (/stats shows quick and full apart).
+    quick_total: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     last_day: Mapped[date | None] = mapped_column(Date)
     frozen_days: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates, oldest first
     earned_since_freeze: Mapped[int] = mapped_column(default=0)
@@ -250,6 +262,8 @@ class CheckIn(Base):
     feel: Mapped[int | None]
     pain: Mapped[str | None] = mapped_column(String(16))
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When its "go down a level" button was taken: it works once.
+    eased_off_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class DemoUpload(Base):
@@ -263,3 +277,62 @@ class DemoUpload(Base):
     file_id: Mapped[str] = mapped_column(String(256))
     file_unique_id: Mapped[str] = mapped_column(String(128))
     uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ExerciseLevel(Base):
+    """A runner's level of one exercise (no row: level 1) and the counting that moves it up
+    (bot/coach/level_rules.py)."""
+
+    __tablename__ = "exercise_levels"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    exercise_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    level: Mapped[int]
+    # Easy-rated warm-ups in a row in which this exercise was done in full.
+    easy_count: Mapped[int] = mapped_column(default=0)
+    # The day it last went up by itself: at most once a week.
+    last_up_on: Mapped[date | None] = mapped_column(Date)
+
+
+class LevelProgress(Base):
+    """What moves every exercise at once: Hard ratings in a row, and the last pain reported."""
+
+    __tablename__ = "level_progress"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    hard_run: Mapped[int] = mapped_column(default=0)
+    pain_on: Mapped[date | None] = mapped_column(Date)  # in the runner's time zone
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WarmupRating(Base):
+    """How a completed warm-up felt, as the runner rated it on the summary card: once each."""
+
+    __tablename__ = "warmup_ratings"
+
+    warmup_id: Mapped[int] = mapped_column(
+        ForeignKey("warmup_sessions.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    rating: Mapped[str] = mapped_column(String(8))  # easy | right | hard
+    rated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LevelChange(Base):
+    """The history of a runner's levels: every change, why, and whether a card announced it."""
+
+    __tablename__ = "level_changes"
+    __table_args__ = (Index("ix_level_changes_user", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    exercise_key: Mapped[str] = mapped_column(String(64))
+    from_level: Mapped[int]
+    to_level: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(8))  # easy | hard | pain | manual
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    announced: Mapped[bool] = mapped_column(default=False)

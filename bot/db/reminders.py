@@ -28,6 +28,7 @@ def to_rule(row: ReminderSchedule, timezone: str) -> RunSchedule:
         timezone=timezone,
         lead_minutes=row.lead_minutes,
         enabled=row.enabled,
+        quick=row.quick,
     )
 
 
@@ -56,6 +57,7 @@ async def save_schedule(
     row.run_time = rule.run_time.strftime("%H:%M")
     row.lead_minutes = rule.lead_minutes
     row.enabled = rule.enabled
+    row.quick = rule.quick
     row.updated_at = now
     user.timezone = rule.timezone
     upcoming = plan(row, rule, now)

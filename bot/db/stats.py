@@ -12,22 +12,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.calendar import grid_days
+from bot.coach.plan import Plan
 from bot.coach.progress import (
     CompletionNote,
     completion_note,
     counts_toward_streak,
     untold,
 )
-from bot.coach.routine import Routine
 from bot.coach.streaks import RunDays, StreakState, StreakView, as_of, record_warmup
 from bot.coach.timezones import get_zone
 from bot.coach.walkthrough import Walkthrough
-from bot.db import reminders
+from bot.db import levels, reminders
 from bot.db.models import ReminderSchedule, User, UserStats, WarmupCompletion
+from bot.db.rows import locked_row
 from bot.db.warmups import StoredWarmup
 
 CALENDAR_WEEKS = 12
@@ -51,19 +51,14 @@ def to_state(totals: UserStats | None) -> StreakState:
 async def locked_totals(session: AsyncSession, user_id: int, now: datetime) -> UserStats:
     """The runner's totals row, created empty on first use and locked until the transaction
     ends (on PostgreSQL: another process moving the same streak waits for this one)."""
-    totals = await session.get(UserStats, user_id, with_for_update=True)
-    if totals is not None:
+
+    def empty() -> UserStats:
+        totals = UserStats(user_id=user_id, updated_at=now, quick_total=0)
+        _store_streak(totals, StreakState(), now)
+        totals.feel_sum, totals.feel_count = 0, 0
         return totals
-    try:
-        async with session.begin_nested():  # another process may be creating it right now
-            totals = UserStats(user_id=user_id, updated_at=now)
-            _store_streak(totals, StreakState(), now)
-            totals.feel_sum, totals.feel_count = 0, 0
-            session.add(totals)
-    except IntegrityError:
-        totals = await session.get(UserStats, user_id, with_for_update=True, populate_existing=True)
-        assert totals is not None
-    return totals
+
+    return await locked_row(session, UserStats, user_id, empty)
 
 
 async def run_days_of(session: AsyncSession, user_id: int) -> RunDays:
@@ -73,20 +68,20 @@ async def run_days_of(session: AsyncSession, user_id: int) -> RunDays:
 
 
 async def record_completion(
-    session: AsyncSession, warmup: StoredWarmup, state: Walkthrough, routine: Routine
+    session: AsyncSession, warmup: StoredWarmup, state: Walkthrough, plan: Plan
 ) -> CompletionNote:
     """Record a just-completed warm-up and move the streak on, in the caller's transaction;
     returns what the completion card says.
 
     The warm-up is dated in the runner's time zone at the moment it finished; it counts when
-    enough exercises were done (`bot.coach.progress`)."""
+    enough exercises were done in full (`bot.coach.progress`), in the quick version too."""
     finished_at = state.finished_at
     assert finished_at is not None
     user = await session.get(User, warmup.user_id)
     zone = get_zone(user.timezone if user is not None else "UTC")
     local_date = finished_at.astimezone(zone).date()
     totals = await locked_totals(session, warmup.user_id, finished_at)
-    exercises_done = state.exercises_done(routine)
+    exercises_done = state.exercises_done(plan)
     counted = counts_toward_streak(exercises_done)
     if counted:
         run_days = await run_days_of(session, warmup.user_id)
@@ -96,6 +91,8 @@ async def record_completion(
         if events.freezes_used:
             totals.freezes_told_through = _latest(told_through, max(events.freezes_used))
         _store_streak(totals, streak, finished_at)
+        if warmup.quick:
+            totals.quick_total += 1
     else:
         note = completion_note(False, exercises_done, totals.current, None, None)
     session.add(
@@ -105,6 +102,7 @@ async def record_completion(
             local_date=local_date,
             counted=counted,
             exercises_done=exercises_done,
+            quick=warmup.quick,
             completed_at=finished_at,
             note=note.to_json(),
         )
@@ -138,6 +136,8 @@ class StatsSnapshot:
     freezes_to_tell: int  # freezes spent since the runner last heard, 0 if none
     feel_average: float | None
     feel_count: int
+    quick_total: int  # of streak.total, the quick warm-ups
+    levels: dict[str, int]  # by exercise key; a missing key: level 1
 
 
 async def load_stats(session: AsyncSession, user_id: int, now: datetime) -> StatsSnapshot:
@@ -181,6 +181,8 @@ async def load_stats(session: AsyncSession, user_id: int, now: datetime) -> Stat
         freezes_to_tell=freezes_to_tell,
         feel_average=totals.feel_sum / feel_count if totals is not None and feel_count else None,
         feel_count=feel_count,
+        quick_total=totals.quick_total if totals is not None else 0,
+        levels=await levels.current_levels(session, user_id),
     )
 
 

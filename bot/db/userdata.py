@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import (
     Base,
     CheckIn,
+    ExerciseLevel,
+    LevelChange,
+    LevelProgress,
     ReminderDraft,
     ReminderSchedule,
     SentReminder,
@@ -19,6 +22,7 @@ from bot.db.models import (
     UserSettings,
     UserStats,
     WarmupCompletion,
+    WarmupRating,
     WarmupSession,
 )
 
@@ -34,6 +38,9 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
         rows = await session.scalars(select(model).where(model.user_id == user_id).order_by(order))
         return [_plain(row) for row in rows]
 
+    ratings = {
+        row["warmup_id"]: row["rating"] for row in await many(WarmupRating, WarmupRating.warmup_id)
+    }
     completions = {
         row["warmup_id"]: row for row in await many(WarmupCompletion, WarmupCompletion.warmup_id)
     }
@@ -43,6 +50,7 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
         if completion is not None:
             del completion["warmup_id"], completion["user_id"]
         warmup["completion"] = completion
+        warmup["rating"] = ratings.get(warmup["id"])
     for warmup in warmups:
         del warmup["user_id"]
     return {
@@ -54,6 +62,9 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
         "warmups": warmups,
         "check_ins": await many(CheckIn, CheckIn.id),
         "streak": await one(UserStats),
+        "levels": await many(ExerciseLevel, ExerciseLevel.exercise_key),
+        "level_progress": await one(LevelProgress),
+        "level_changes": await many(LevelChange, LevelChange.id),
     }
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.coach.plan import Plan
+from bot.coach.routine import Routine
+from bot.coach.timezones import get_zone
 from bot.coach.walkthrough import Status, Walkthrough
 from bot.db.models import User, WarmupSession
 
@@ -42,6 +45,12 @@ async def ensure_user(
     return user
 
 
+async def local_today(session: AsyncSession, user_id: int, now: datetime) -> date:
+    """The runner's date at `now`, in their time zone (UTC for a runner not stored)."""
+    timezone = await session.scalar(select(_USERS.c.timezone).where(_USERS.c.id == user_id))
+    return now.astimezone(get_zone(timezone or "UTC")).date()
+
+
 async def runner_language(session: AsyncSession, user_id: int) -> tuple[str | None, bool] | None:
     """The runner's stored language and whether they chose it; None for a runner not stored."""
     row = (await session.execute(_LANGUAGE, {"user_id": user_id})).one_or_none()
@@ -66,6 +75,13 @@ class StoredWarmup:
     message_id: int | None
     card_kind: str
     state: Walkthrough
+    levels: dict[str, int] | None = None  # by exercise key; None: from before levels, all 1
+    quick: bool = False
+    # Level changes its first card announces: (exercise key, from level, to level).
+    announced: tuple[tuple[str, int, int], ...] = ()
+
+    def plan(self, routine: Routine) -> Plan:
+        return Plan.of(routine, self.levels, self.quick)
 
 
 async def active_warmup(session: AsyncSession, user_id: int) -> StoredWarmup | None:
@@ -105,17 +121,27 @@ async def create_warmup(
     message_id: int | None = None,
     *,
     card_kind: str = TEXT,
+    plan: Plan | None = None,
+    announced: tuple[tuple[str, int, int], ...] = (),
 ) -> StoredWarmup:
-    """A new warm-up; `message_id` is its card's message when that is known already."""
+    """A new warm-up following `plan` (None: level 1, full); `message_id` is its card's message
+    when that is known already."""
+    levels = plan.levels if plan is not None else None
+    quick = plan.quick if plan is not None else False
     values = {
         "user_id": user_id,
         "chat_id": chat_id,
         "message_id": message_id,
         "card_kind": card_kind,
+        "levels": levels,
+        "quick": quick,
+        "announced": [list(change) for change in announced] or None,
         **state_values(state),
     }
     warmup_id = (await session.execute(_INSERT, values)).scalar_one()
-    return StoredWarmup(warmup_id, user_id, chat_id, message_id, card_kind, state)
+    return StoredWarmup(
+        warmup_id, user_id, chat_id, message_id, card_kind, state, levels, quick, announced
+    )
 
 
 async def set_message_id(session: AsyncSession, warmup_id: int, message_id: int) -> None:
@@ -168,8 +194,17 @@ def state_values(state: Walkthrough) -> dict[str, object]:
 
 
 def _stored(row: Any) -> StoredWarmup:
+    announced = tuple((key, int(old), int(new)) for key, old, new in row.announced or ())
     return StoredWarmup(
-        row.id, row.user_id, row.chat_id, row.message_id, row.card_kind, to_walkthrough(row)
+        row.id,
+        row.user_id,
+        row.chat_id,
+        row.message_id,
+        row.card_kind,
+        to_walkthrough(row),
+        row.levels,
+        row.quick,
+        announced,
     )
 
 

@@ -171,7 +171,7 @@ class SimulatedUser:
         message = self._find_keyboard_message(message_id)
         labels = [b for row in message.buttons for b in row]
         exact = [b for b in labels if b[0] == text_contains]
-        matches = exact or [b for b in labels if text_contains in b[0]]
+        matches = exact or [b for b in labels if str(text_contains) in b[0]]
         if not matches:
             raise LookupError(
                 f"no button containing {text_contains!r} on message {message.message_id}; "

@@ -6,24 +6,26 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.telegram import texts
-from bot.telegram.callbacks import MENU_WARMUP, SETUP_OPEN
+from bot.telegram.callbacks import SETUP_OPEN
+from bot.telegram.cards import start_rows
 from bot.telegram.delivery import answer_quietly, with_code
 from bot.telegram.language import use_stored_language
 from bot.telegram.services import services_of
 
 
 async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Welcome the runner and offer to start the warm-up."""
+    """Welcome the runner and offer to start the warm-up, full or quick."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     await use_stored_language(context, user)
+    routine = services_of(context).routine
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(str(texts.START_WARMUP_BUTTON), callback_data=MENU_WARMUP)],
+            *start_rows(routine),
             [InlineKeyboardButton(str(texts.SET_REMINDERS_BUTTON), callback_data=SETUP_OPEN)],
         ]
     )
-    text = texts.WELCOME.format(name=user.first_name, minutes=services_of(context).routine.minutes)
+    text = texts.WELCOME.format(name=user.first_name, minutes=routine.minutes)
     await message.reply_text(text, reply_markup=keyboard, do_quote=False)
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.coach.level_rules import Rating
 from bot.coach.walkthrough import Action
 
-MENU_WARMUP = "menu:warmup"
+MENU_WARMUP = "menu:warmup"  # the full warm-up (reminders sent before levels carry it too)
+MENU_QUICK = "menu:quick"
 SETUP_OPEN = "rs:open"
 
 _TAP = re.compile(r"w:(\d{1,12}):(\d{1,9}):([dhse])")
-_RESUME = re.compile(r"wr:(\d{1,12}):([rn])")
+_RESUME = re.compile(r"wr:(\d{1,12}):([rnq])")
 _REMINDER = re.compile(r"rm:(\d{1,12}):([zx])")
 _SETUP = re.compile(r"rs:([a-z]{1,8})(?::([A-Za-z0-9_+\-/]{1,48}))?")
 
@@ -30,13 +32,16 @@ class WarmupTap:
 
 @dataclass(frozen=True)
 class ResumeChoice:
-    """Resume (`r`) or start over (`n`) when /warmup finds one in progress."""
+    """Resume (`r`) or start over (`n`, or `q` with the quick version) when /warmup finds one
+    in progress."""
 
     warmup_id: int
     restart: bool
+    quick: bool = False  # what starting over starts
 
     def encode(self) -> str:
-        return f"wr:{self.warmup_id}:{'n' if self.restart else 'r'}"
+        code = ("q" if self.quick else "n") if self.restart else "r"
+        return f"wr:{self.warmup_id}:{code}"
 
 
 @dataclass(frozen=True)
@@ -85,12 +90,13 @@ def parse_resume(data: str | None) -> ResumeChoice | None:
     match = _RESUME.fullmatch(data or "")
     if not match:
         return None
-    return ResumeChoice(int(match.group(1)), match.group(2) == "n")
+    code = match.group(2)
+    return ResumeChoice(int(match.group(1)), restart=code != "r", quick=code == "q")
 
 
 TAP_PATTERN = r"^w:"
 RESUME_PATTERN = r"^wr:"
-MENU_WARMUP_PATTERN = rf"^{MENU_WARMUP}$"
+MENU_WARMUP_PATTERN = rf"^({MENU_WARMUP}|{MENU_QUICK})$"
 REMINDER_PATTERN = r"^rm:"
 SETUP_PATTERN = r"^rs:"
 
@@ -157,3 +163,67 @@ def parse_checkin_setting(data: str | None) -> CheckInSetting | None:
 CHECKIN_PATTERN = r"^ci:"
 SETTINGS_PATTERN = r"^st:"
 FORGET_PATTERN = r"^fg:"
+
+
+_RATING = re.compile(r"rt:(\d{1,12}):([erh])")
+_RATING_CODES = {Rating.EASY: "e", Rating.RIGHT: "r", Rating.HARD: "h"}
+_LEVEL = re.compile(r"lv:(\d{1,2}):([-+i]):(\d{1,2})")
+_EASE_OFF = re.compile(r"ez:(\d{1,12})")
+
+
+@dataclass(frozen=True)
+class RatingTap:
+    """😌 Easy, 👍 About right or 😓 Hard on a completed warm-up's summary."""
+
+    warmup_id: int
+    rating: Rating
+
+    def encode(self) -> str:
+        return f"rt:{self.warmup_id}:{_RATING_CODES[self.rating]}"
+
+
+@dataclass(frozen=True)
+class LevelTap:
+    """A /levels button: one exercise (its place in the routine) down (`-`), up (`+`) or
+    explained (`i`), made when its level was `level` (a tap on an older picture changes
+    nothing)."""
+
+    index: int
+    move: str
+    level: int
+
+    def encode(self) -> str:
+        return f"lv:{self.index}:{self.move}:{self.level}"
+
+
+@dataclass(frozen=True)
+class EaseOffTap:
+    """⬇️ Go down a level, offered with a check-in's word about pain."""
+
+    checkin_id: int
+
+    def encode(self) -> str:
+        return f"ez:{self.checkin_id}"
+
+
+def parse_rating(data: str | None) -> RatingTap | None:
+    match = _RATING.fullmatch(data or "")
+    if not match:
+        return None
+    codes = {code: rating for rating, code in _RATING_CODES.items()}
+    return RatingTap(int(match.group(1)), codes[match.group(2)])
+
+
+def parse_level(data: str | None) -> LevelTap | None:
+    match = _LEVEL.fullmatch(data or "")
+    return LevelTap(int(match.group(1)), match.group(2), int(match.group(3))) if match else None
+
+
+def parse_ease_off(data: str | None) -> EaseOffTap | None:
+    match = _EASE_OFF.fullmatch(data or "")
+    return EaseOffTap(int(match.group(1))) if match else None
+
+
+RATING_PATTERN = r"^rt:"
+LEVEL_PATTERN = r"^lv:"
+EASE_OFF_PATTERN = r"^ez:"

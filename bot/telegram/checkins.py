@@ -1,18 +1,19 @@
-"""Handlers for the after-run check-in's buttons: run feel 1-5, then any pain. One tap each."""
+"""Handlers for the after-run check-in's buttons: run feel 1-5, then any pain (one tap each), and
+the ⬇️ Go down a level offered with the word about pain."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import ContextTypes
 
 from bot.coach.progress import NO_PAIN, PAIN_AREAS, suggest_easing_off
-from bot.db import checkins
+from bot.db import checkins, levels, warmups
 from bot.db.models import CheckIn
 from bot.telegram import texts
 from bot.telegram.buttons import Press, button
-from bot.telegram.callbacks import CheckInTap, parse_checkin
+from bot.telegram.callbacks import CheckInTap, EaseOffTap, parse_checkin, parse_ease_off
 from bot.telegram.checkin_jobs import pain_keyboard
 from bot.telegram.delivery import edit_if_changed, remove_buttons
 from bot.telegram.language import unit_of_work
@@ -48,7 +49,16 @@ async def checkin_tap(press: Press[CheckInTap], context: ContextTypes.DEFAULT_TY
             pain = PAIN_AREAS[tap.answer]
             if checkin.feel is not None and await checkins.answer_pain(db, checkin, pain, now):
                 previous = await checkins.previous_pain(db, press.user.id, checkin.id)
-                view = _thanks(checkin.feel, pain, suggest_easing_off(previous, pain)), None
+                ease_off = suggest_easing_off(previous, pain)
+                keyboard = None
+                if pain != NO_PAIN:
+                    # Level-ups wait a week after any pain (bot/coach/level_rules.py).
+                    today = await warmups.local_today(db, press.user.id, now)
+                    await levels.note_pain(db, press.user.id, today, now)
+                    current = await levels.current_levels(db, press.user.id)
+                    if ease_off and any(level > 1 for level in current.values()):
+                        keyboard = ease_off_keyboard(checkin.id)
+                view = _thanks(checkin.feel, pain, ease_off), keyboard
                 press.answer = str(texts.ANSWER_THANKS)
             else:
                 press.answer = str(texts.ANSWER_CHECKIN_NOTED)
@@ -56,6 +66,40 @@ async def checkin_tap(press: Press[CheckInTap], context: ContextTypes.DEFAULT_TY
         await remove_buttons(press.message)
     elif view is not None:
         await edit_if_changed(press.message, *view)
+
+
+@button(parse_ease_off)
+async def ease_off_tap(press: Press[EaseOffTap], context: ContextTypes.DEFAULT_TYPE) -> None:
+    """⬇️ Go down a level: every exercise one level lower from the next warm-up, once."""
+    services = services_of(context)
+    now = services.clock()
+    async with unit_of_work(context, press.user) as db:
+        checkin = await db.get(CheckIn, press.data.checkin_id)
+        if checkin is not None and checkin.user_id != press.user.id:
+            return  # forged or someone else's: refused quietly
+        if checkin is not None and checkin.eased_off_at is None:
+            checkin.eased_off_at = now
+            today = await warmups.local_today(db, press.user.id, now)
+            routine = services.routine
+            await levels.ease_off(db, press.user.id, routine.top_levels, today, now)
+            press.answer = str(texts.ANSWER_EASED_OFF)
+            assert checkin.feel is not None and checkin.pain is not None
+            text = f"{_thanks(checkin.feel, checkin.pain, True)}\n\n{texts.EASED_OFF!s}"
+        elif checkin is not None:
+            press.answer = str(texts.ANSWER_ALREADY_COUNTED)
+            return
+    if checkin is None:  # gone with /forget
+        press.answer = str(texts.ANSWER_CHECKIN_CLOSED)
+        await remove_buttons(press.message)
+        return
+    await edit_if_changed(press.message, text, None)
+
+
+def ease_off_keyboard(checkin_id: int) -> InlineKeyboardMarkup:
+    button = InlineKeyboardButton(
+        str(texts.EASE_OFF_BUTTON), callback_data=EaseOffTap(checkin_id).encode()
+    )
+    return InlineKeyboardMarkup([[button]])
 
 
 def _thanks(feel: int, pain: str, ease_off: bool) -> str:

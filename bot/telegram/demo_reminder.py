@@ -15,8 +15,7 @@ from telegram.ext import Application
 from bot.db import reminders
 from bot.db.models import User
 from bot.i18n import DEFAULT_LOCALE, use
-from bot.telegram import dates, texts
-from bot.telegram.reminder_jobs import DEMO_REMINDER_ID, reminder_keyboard
+from bot.telegram.reminder_jobs import DEMO_REMINDER_ID, reminder_message
 from bot.telegram.services import services_in
 
 logger = logging.getLogger(__name__)
@@ -35,10 +34,9 @@ async def send_demo_reminder(application: Application, user_id: int) -> date | N
         return None
     rule = reminders.to_rule(schedule, user.timezone)
     with use(user.language or DEFAULT_LOCALE):
-        text = texts.REMINDER.format(
-            time=dates.clock(rule.run_time), minutes=services.routine.minutes
+        text, keyboard = reminder_message(
+            services.routine, rule.run_time, DEMO_REMINDER_ID, quick=schedule.quick
         )
-        keyboard = reminder_keyboard(DEMO_REMINDER_ID)
     await application.bot.send_message(user.chat_id, text, reply_markup=keyboard)
     logger.info(
         "Demonstration reminder sent to user %s for their run on %s",

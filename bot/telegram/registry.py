@@ -17,6 +17,7 @@ from bot.telegram import (
     basics,
     checkins,
     language,
+    levels,
     mydata,
     reminders,
     settings,
@@ -26,8 +27,11 @@ from bot.telegram import (
 )
 from bot.telegram.callbacks import (
     CHECKIN_PATTERN,
+    EASE_OFF_PATTERN,
     FORGET_PATTERN,
+    LEVEL_PATTERN,
     MENU_WARMUP_PATTERN,
+    RATING_PATTERN,
     REMINDER_PATTERN,
     RESUME_PATTERN,
     SETTINGS_PATTERN,
@@ -64,11 +68,15 @@ def register_handlers(application: Application, flood_guard: FloodGuard) -> None
     application.add_handler(CommandHandler("stats", stats.stats_command))
     application.add_handler(CommandHandler("settings", settings.settings_command))
     application.add_handler(CommandHandler("language", language.language_command))
+    application.add_handler(CommandHandler("levels", levels.levels_command))
     application.add_handler(CommandHandler("export", mydata.export_command))
     application.add_handler(CommandHandler("forget", mydata.forget_command))
     application.add_handler(CallbackQueryHandler(checkins.checkin_tap, pattern=CHECKIN_PATTERN))
     application.add_handler(CallbackQueryHandler(settings.settings_tap, pattern=SETTINGS_PATTERN))
     application.add_handler(CallbackQueryHandler(mydata.forget_tap, pattern=FORGET_PATTERN))
+    application.add_handler(CallbackQueryHandler(warmup.rating_tap, pattern=RATING_PATTERN))
+    application.add_handler(CallbackQueryHandler(levels.level_tap, pattern=LEVEL_PATTERN))
+    application.add_handler(CallbackQueryHandler(checkins.ease_off_tap, pattern=EASE_OFF_PATTERN))
     application.add_handler(
         CallbackQueryHandler(language.language_tap, pattern=rf"^{language.LANGUAGE_PREFIX}")
     )

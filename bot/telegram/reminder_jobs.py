@@ -18,12 +18,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.coach.routine import Routine
 from bot.coach.timezones import get_zone
 from bot.db import reminders
 from bot.db.models import ReminderSchedule, SentReminder, User
 from bot.i18n import DEFAULT_LOCALE, use
 from bot.telegram import dates, texts
-from bot.telegram.callbacks import MENU_WARMUP, ReminderChoice
+from bot.telegram.callbacks import ReminderChoice
+from bot.telegram.cards import start_rows
 from bot.telegram.delivery import with_retries
 from bot.telegram.services import Services, services_in
 from bot.telegram.wakeups import arm_dispatcher, start_dispatcher
@@ -53,12 +55,24 @@ class Outgoing:
     run_time: time
     language: str | None  # the runner's locale; None: English
     snoozed: bool = False
+    quick: bool = False  # the runner made the quick version the reminder's first choice
 
 
-def reminder_keyboard(reminder_id: int) -> InlineKeyboardMarkup:
+def reminder_message(
+    routine: Routine, run_time: time, reminder_id: int, *, quick: bool, snoozed: bool = False
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A reminder's text and buttons, in the language in force: the runner's default version
+    (full or quick) first, the other below it, then Snooze and Not today."""
+    template = texts.REMINDER_AGAIN if snoozed else texts.REMINDER
+    minutes = routine.quick_minutes if quick else routine.minutes
+    text = template.format(time=dates.clock(run_time), minutes=minutes)
+    return text, reminder_keyboard(routine, reminder_id, quick)
+
+
+def reminder_keyboard(routine: Routine, reminder_id: int, quick: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(str(texts.START_WARMUP_BUTTON), callback_data=MENU_WARMUP)],
+            *start_rows(routine, quick_first=quick),
             [
                 InlineKeyboardButton(
                     str(texts.SNOOZE_BUTTON),
@@ -164,7 +178,9 @@ async def _claim_scheduled(
         claimed = await reminders.claim(db, due.user_id, run_date, run_at, status, now)
         if claimed is None or done:
             return None
-        return Outgoing(claimed.id, due.user_id, due.chat_id, rule.run_time, due.language)
+        return Outgoing(
+            claimed.id, due.user_id, due.chat_id, rule.run_time, due.language, quick=row.quick
+        )
 
 
 async def _claim_snooze(services: Services, reminder_id: int) -> Outgoing | None:
@@ -178,8 +194,10 @@ async def _claim_snooze(services: Services, reminder_id: int) -> Outgoing | None
         if user is None:
             return None
         local_run = sent.run_at.astimezone(get_zone(user.timezone))
+        schedule = await db.get(ReminderSchedule, user.id)
+        quick = schedule is not None and schedule.quick
         return Outgoing(
-            sent.id, user.id, user.chat_id, local_run.time(), user.language, snoozed=True
+            sent.id, user.id, user.chat_id, local_run.time(), user.language, True, quick
         )
 
 
@@ -188,11 +206,13 @@ async def deliver(application: Application, outgoing: Outgoing) -> None:
     services = services_in(application)
     # No update of the runner's is in flight: their stored language is the one to speak.
     with use(outgoing.language or DEFAULT_LOCALE):
-        template = texts.REMINDER_AGAIN if outgoing.snoozed else texts.REMINDER
-        text = template.format(
-            time=dates.clock(outgoing.run_time), minutes=services.routine.minutes
+        text, keyboard = reminder_message(
+            services.routine,
+            outgoing.run_time,
+            outgoing.reminder_id,
+            quick=outgoing.quick,
+            snoozed=outgoing.snoozed,
         )
-        keyboard = reminder_keyboard(outgoing.reminder_id)
     status, message_id = "sent", None
     try:
         message = await with_retries(

@@ -32,12 +32,12 @@ from bot.i18n import current_locale, gettext
 from bot.telegram import basics, dates, texts
 from bot.telegram.buttons import Press, button
 from bot.telegram.callbacks import (
-    MENU_WARMUP,
     ReminderChoice,
     SetupTap,
     parse_reminder_choice,
     parse_setup,
 )
+from bot.telegram.cards import start_rows
 from bot.telegram.delivery import edit_if_changed, edit_in_place, remove_buttons, with_retries
 from bot.telegram.language import unit_of_work
 from bot.telegram.reminder_jobs import DEMO_REMINDER_ID, SNOOZE, arm
@@ -67,8 +67,9 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         )
         current = await reminders.get_schedule(db, user.id)
         lead = current.lead_minutes if current else DEFAULT_LEAD_MINUTES
+        quick = current.quick if current else False
         try:
-            command = parse_remind_args(context.args, account.timezone, lead)
+            command = parse_remind_args(context.args, account.timezone, lead, quick)
         except ScheduleError as error:
             reply = schedule_error(error)
         else:
@@ -124,13 +125,14 @@ def summary(rule: RunSchedule, upcoming: Reminder | None) -> str:
     if not rule.enabled or upcoming is None:
         return texts.SCHEDULE_OFF.format(days=days, time=run_time, timezone=rule.timezone)
     local = upcoming.remind_at.astimezone(get_zone(rule.timezone))
-    return texts.SCHEDULE_SUMMARY.format(
+    text = texts.SCHEDULE_SUMMARY.format(
         days=days,
         time=run_time,
         timezone=rule.timezone,
         remind_time=dates.clock(local),
         next=dates.when(local),
     )
+    return f"{text}\n{texts.SCHEDULE_QUICK!s}" if rule.quick else text
 
 
 # ------------------------------------------------------------------ the reminder's buttons
@@ -155,6 +157,8 @@ async def reminder_choice(press: Press[ReminderChoice], context: ContextTypes.DE
         if sent is not None:
             account = await db.get(User, press.user.id)
             zone = get_zone(account.timezone if account else "UTC")
+            schedule = await reminders.get_schedule(db, press.user.id)
+            quick = schedule is not None and schedule.quick
             if choice.choice == "z":
                 sent.status, sent.snooze_until = "snoozed", now + SNOOZE
                 snoozed_until = dates.clock((now + SNOOZE).astimezone(zone))
@@ -165,9 +169,7 @@ async def reminder_choice(press: Press[ReminderChoice], context: ContextTypes.DE
         await remove_buttons(press.message)
     elif choice.choice == "z":
         press.answer = str(texts.ANSWER_SNOOZED)
-        keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(str(texts.START_WARMUP_BUTTON), callback_data=MENU_WARMUP)]]
-        )
+        keyboard = InlineKeyboardMarkup(start_rows(services.routine, quick_first=quick))
         await edit_if_changed(press.message, texts.SNOOZED.format(time=snoozed_until), keyboard)
         await arm(context.application)
     else:
@@ -194,6 +196,7 @@ async def _open_setup(context: ContextTypes.DEFAULT_TYPE, user: TelegramUser, ch
         draft.run_time = current.run_time if current else None
         draft.timezone = account.timezone
         draft.lead_minutes = current.lead_minutes if current else DEFAULT_LEAD_MINUTES
+        draft.quick = current.quick if current else False
         draft.awaiting, draft.updated_at = None, now
         text, keyboard = _setup_view(draft)
     sent = await with_retries(
@@ -269,6 +272,8 @@ async def _apply_setup(
             return _SetupOutcome(answer=schedule_error(error)[:190])
     elif tap.action == "l" and arg.isdigit() and int(arg) in LEAD_CHOICES:
         draft.lead_minutes = int(arg)
+    elif tap.action == "q" and arg in ("on", "off"):
+        draft.quick = arg == "on"
     elif tap.action == "no":
         await db.delete(draft)
         return _SetupOutcome(final=(str(texts.SETUP_CANCELLED), None))
@@ -282,6 +287,7 @@ async def _apply_setup(
             time.fromisoformat(draft.run_time),
             draft.timezone,
             draft.lead_minutes,
+            quick=draft.quick,
         )
         account = await db.get(User, draft.user_id)
         assert account is not None
@@ -353,6 +359,7 @@ def _setup_view(
         texts.SETUP_TIME.format(time=draft.run_time or str(texts.SETUP_UNSET)),
         texts.SETUP_TIMEZONE.format(timezone=draft.timezone),
         texts.SETUP_LEAD.format(lead=draft.lead_minutes),
+        str(texts.SETUP_QUICK if draft.quick else texts.SETUP_FULL),
         "",
     ]
     if suggestions:
@@ -392,6 +399,12 @@ def _setup_view(
                 str(m),
             )
             for m in LEAD_CHOICES
+        ]
+    )
+    rows.append(
+        [
+            button(mark(str(texts.SETUP_FULL_BUTTON), not draft.quick), "q", "off"),
+            button(mark(str(texts.SETUP_QUICK_BUTTON), draft.quick), "q", "on"),
         ]
     )
     rows.append(

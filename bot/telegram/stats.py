@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.coach.calendar import calendar_grid
+from bot.coach.routine import Routine
 from bot.coach.streaks import MAX_FREEZES, week_progress
 from bot.db import stats, warmups
-from bot.i18n import current_locale
+from bot.i18n import current_locale, gettext
 from bot.telegram import dates, texts
-from bot.telegram.callbacks import MENU_WARMUP
+from bot.telegram.cards import start_rows
 from bot.telegram.delivery import with_retries
 from bot.telegram.heatmap import CalendarLabels, render_calendar
 from bot.telegram.language import unit_of_work
@@ -37,11 +38,9 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             db, user.id, chat.id, user.first_name, now, language=current_locale()
         )
         snapshot = await stats.load_stats(db, user.id, now)
-    reply = await stats_reply(snapshot)
+    reply = await stats_reply(snapshot, services.routine)
     if reply.picture is None:
-        keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(str(texts.START_WARMUP_BUTTON), callback_data=MENU_WARMUP)]]
-        )
+        keyboard = InlineKeyboardMarkup(start_rows(services.routine))
         await message.reply_text(reply.text, reply_markup=keyboard, do_quote=False)
         return
     picture = reply.picture
@@ -51,7 +50,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     )
 
 
-async def stats_reply(snapshot: stats.StatsSnapshot) -> StatsReply:
+async def stats_reply(snapshot: stats.StatsSnapshot, routine: Routine) -> StatsReply:
     """What /stats says about a snapshot: the text, and the calendar picture."""
     if snapshot.streak.total == 0:
         return StatsReply(str(texts.STATS_EMPTY), None)
@@ -65,7 +64,7 @@ async def stats_reply(snapshot: stats.StatsSnapshot) -> StatsReply:
     )
     # Drawing takes a few milliseconds of CPU: off the event loop, so other runners don't wait.
     picture = await asyncio.to_thread(render_calendar, grid, snapshot.today, calendar_labels())
-    return StatsReply(stats_text(snapshot), picture)
+    return StatsReply(stats_text(snapshot, routine), picture)
 
 
 def calendar_labels() -> CalendarLabels:
@@ -82,7 +81,7 @@ def calendar_labels() -> CalendarLabels:
     )
 
 
-def stats_text(snapshot: stats.StatsSnapshot) -> str:
+def stats_text(snapshot: stats.StatsSnapshot, routine: Routine) -> str:
     streak = snapshot.streak
     days_in_a_row = texts.DAYS.format(streak.current)
     lines = []
@@ -103,7 +102,15 @@ def stats_text(snapshot: stats.StatsSnapshot) -> str:
                 streak.next_freeze_in, freezes=streak.freezes, max=MAX_FREEZES
             )
         ),
-        texts.STATS_TOTAL.format(total=streak.total),
+        (
+            texts.STATS_TOTAL_SPLIT.format(
+                total=streak.total,
+                full=streak.total - snapshot.quick_total,
+                quick=snapshot.quick_total,
+            )
+            if snapshot.quick_total
+            else texts.STATS_TOTAL.format(total=streak.total)
+        ),
     ]
     done, planned = week_progress(snapshot.done_days, snapshot.today, snapshot.run_days)
     lines.append(
@@ -116,4 +123,9 @@ def stats_text(snapshot: stats.StatsSnapshot) -> str:
     else:
         average = dates.decimal(snapshot.feel_average)
         lines.append(texts.STATS_FEEL.format(snapshot.feel_count, average=average))
+    levels = " · ".join(
+        f"{gettext(exercise.name)} {snapshot.levels.get(exercise.key, 1)}"
+        for exercise in routine.exercises
+    )
+    lines.append(texts.STATS_LEVELS.format(levels=levels))
     return "\n".join(lines)

@@ -12,7 +12,8 @@ from bot.i18n import N_, _
 
 # (command, menu description), in the order /help and the command menu show them.
 COMMANDS = [
-    ("warmup", _("Start (or resume) the pre-run glute warm-up")),
+    ("warmup", _("Start (or resume) the pre-run glute warm-up; /warmup quick for one set each")),
+    ("levels", _("Your level of each exercise, and setting it by hand")),
     ("remind", _("Set pre-run reminders: /remind mon,wed,fri 07:00 Europe/Berlin 30")),
     ("reminders", _("Show your reminder schedule and the next reminder")),
     ("stats", _("Your streak, totals and 12-week calendar")),
@@ -41,7 +42,9 @@ WELCOME = _(
 HELP_HEADER = _("Here's what I can do:")
 HELP_FOOTER = _("During a warm-up: ✅ Done set · ℹ️ How to · ⏭ Skip exercise · ✖ End.")
 
-START_WARMUP_BUTTON = _("▶ Start warm-up")
+# Translators: the two ways to start a warm-up, on the welcome and on reminders.
+FULL_BUTTON = _("Full · about {minutes} min")
+QUICK_BUTTON = _("Quick · about {minutes} min")
 DONE_SET_BUTTON = _("✅ Done set")
 HOW_TO_BUTTON = _("ℹ️ How to")
 BACK_BUTTON = _("↩ Back")
@@ -51,6 +54,7 @@ RESUME_BUTTON = _("▶ Resume")
 RESTART_BUTTON = _("↺ Start over")
 
 CARD_HEADER = _("🔥 Warm-up · Exercise {number} of {count}")
+CARD_HEADER_QUICK = _("⚡ Quick warm-up · Exercise {number} of {count}")
 # Translators: the warm-up card's progress line: set 1 of 2, {n} repetitions on each leg.
 CARD_PROGRESS_PER_LEG = N_(
     "Set {set_number} of {sets} · {n} per leg", "Set {set_number} of {sets} · {n} per leg"
@@ -60,6 +64,30 @@ CARD_PROGRESS_REPS = N_(
     "Set {set_number} of {sets} · {n} rep", "Set {set_number} of {sets} · {n} reps"
 )
 BAND_NOTE = _("🎗 Band optional")
+
+# Levels: each exercise has several; the card shows the runner's.
+LEVEL = _("Level {level}")
+# Translators: {position} and {resistance} are the phrases below ("band at the ankles",
+# "light band").
+LEVEL_WITH_BAND = _("Level {level} · {position} · {resistance}")
+BAND_POSITION = {
+    "knees": _("band above the knees"),
+    "ankles": _("band at the ankles"),
+    "feet": _("band around the feet"),
+}
+BAND_RESISTANCE = {
+    "light": _("light band"),
+    "medium": _("medium band"),
+    "heavy": _("heavy band"),
+}
+# Translators: an exercise's dose: 2 sets of {n} repetitions on each leg.
+DOSE_PER_LEG = N_("{sets} × {n} per leg", "{sets} × {n} per leg")
+DOSE_REPS = N_("{sets} × {n} rep", "{sets} × {n} reps")
+# Translators: a level change, shown once on the next warm-up card: "⬆️ Side steps: level 2,
+# band at the ankles". {detail} says what changed: the band's position ("band at the ankles"),
+# its strength ("medium band") or the dose ("2 × 12 per leg").
+LEVEL_UP = _("⬆️ {name}: level {level}, {detail}")
+LEVEL_DOWN = _("⬇️ {name}: level {level}, {detail}")
 HOW_TO_HEADER = _("How to:")
 MISTAKE = _("⚠️ Common mistake: {mistake}")
 NO_BAND = _("🔁 No band? {alternative}")
@@ -72,12 +100,38 @@ MOVED_BELOW = _("⤵ This warm-up continues below.")
 ENDED_CARD = _("This warm-up was replaced by a new one.")
 
 COMPLETED = _("🏁 Warm-up complete in {duration}! Have a great run. 🏃")
+COMPLETED_QUICK = _("🏁 Quick warm-up complete in {duration}! Have a great run. 🏃")
 ENDED = _("✖ Warm-up ended after {duration}.")
 RESULT_DONE = _("✅ {name}")
 RESULT_PARTIAL = N_("◐ {name} ({done} of {n} set)", "◐ {name} ({done} of {n} sets)")
 RESULT_SKIPPED = _("⏭ {name} (skipped)")
 RESULT_NOT_REACHED = _("· {name} (not reached)")
 AGAIN = _("Send /warmup to go again.")
+WARMUP_USAGE = _(
+    "Send /warmup for the full warm-up, or /warmup quick for one set of each exercise."
+)
+
+# The summary's one question, and what the runner's answer means.
+RATE_QUESTION = _("How did that feel?")
+RATE_BUTTONS = {
+    "easy": _("😌 Easy"),
+    "right": _("👍 About right"),
+    "hard": _("😓 Hard"),
+}
+RATED = {
+    "easy": _(
+        "😌 Felt easy. Three easy warm-ups in a row move the exercises you did in full up a level."
+    ),
+    "right": _("👍 About right: your levels stay as they are."),
+    "hard": _("😓 Felt hard. Two hard warm-ups in a row take every exercise down a level."),
+}
+RATED_HELD = _("😌 Felt easy. Levels don't go up for a week after pain, to be safe.")
+RATED_CHANGED = N_(
+    "Your next warm-up has {n} exercise at a new level.",
+    "Your next warm-up has {n} exercises at a new level.",
+)
+ANSWER_RATED = _("Thanks! Noted ✅")
+ANSWER_RATE_OLD = _("That was an earlier warm-up: only the latest one can be rated.")
 
 # Callback answers: short toasts.
 ANSWER_SET_DONE = _("Set {set_number} done 💪")
@@ -100,11 +154,12 @@ SNOOZED = _("⏰ Snoozed: I'll remind you again at {time}.")
 NOT_TODAY = _("🛌 Not today. Rest well, rest is training too.")
 ANSWER_SNOOZED = _("Snoozed for 10 minutes")
 ANSWER_NOT_TODAY = _("Okay, not today")
-ANSWER_REMINDER_HANDLED = _("Already taken care of.")
+ANSWER_REMINDER_HANDLED = _("You already answered this reminder.")
 ANSWER_REMINDER_GONE = _("This reminder is gone. Send /remind to set up new ones.")
 ANSWER_DEMO_REMINDER = _("This was a demonstration: your real reminder comes at its time.")
 
 SCHEDULE_SUMMARY = _("Runs {days} at {time} ({timezone}). Reminder at {remind_time}. Next: {next}")
+SCHEDULE_QUICK = _("⚡ The reminder offers the quick warm-up first.")
 SCHEDULE_OFF = _("Runs {days} at {time} ({timezone}). Reminders are off: /remind on to resume.")
 EVERY_DAY = _("every day")
 NO_DAYS = _("no days")
@@ -121,6 +176,11 @@ SETUP_DAYS = _("Run days: {days}")
 SETUP_TIME = _("Run time: {time}")
 SETUP_TIMEZONE = _("Time zone: {timezone}")
 SETUP_LEAD = _("Reminder: {lead} min before")
+SETUP_FULL = _("Reminder's first button: the full warm-up")
+SETUP_QUICK = _("Reminder's first button: the quick warm-up (one set of each)")
+# Translators: buttons: which warm-up the reminder offers first.
+SETUP_FULL_BUTTON = _("▶ Full")
+SETUP_QUICK_BUTTON = _("⚡ Quick")
 SETUP_UNSET = _("not chosen yet")
 SETUP_HINT = _("Tap your run days, a run time and how early to remind you, then Save.")
 SETUP_ASK_TIME = _("⌨ Type your run time as HH:MM, e.g. 06:45.")
@@ -179,8 +239,8 @@ MILESTONE = _("🎉 {days} in a row! That's a milestone.")
 
 STATS_EMPTY = _(
     "📊 No warm-ups yet, so nothing to count, which makes today a great day to start!\n\n"
-    "Do 4 of the 6 exercises and your streak begins. Rest days never break it, and every 7 in a "
-    "row earns a 🧊 freeze for a day you miss."
+    "Do 4 of the 6 exercises and your streak begins. Rest days never break it, and every 7 days in "
+    "a row earn a 🧊 freeze that covers a day you miss."
 )
 STATS_TITLE = _("📊 Your warm-ups")
 # Translators: {days} is a number of days with its word ("3 days").
@@ -188,11 +248,14 @@ STATS_CURRENT = _("🔥 Current streak: {days}")
 # Translators: {days} is a number of days with its word ("3 days").
 STATS_LONGEST = _("🏆 Longest: {days}")
 STATS_FREEZES = N_(
-    "🧊 Freezes banked: {freezes} of {max} (next after {n} more warm-up)",
-    "🧊 Freezes banked: {freezes} of {max} (next after {n} more warm-ups)",
+    "🧊 Freezes banked: {freezes} of {max} (next after {n} more day in a row)",
+    "🧊 Freezes banked: {freezes} of {max} (next after {n} more days in a row)",
 )
 STATS_FREEZES_FULL = _("🧊 Freezes banked: {freezes} of {max}")
 STATS_TOTAL = _("✅ Warm-ups, all time: {total}")
+STATS_TOTAL_SPLIT = _("✅ Warm-ups, all time: {total} ({full} full, {quick} quick)")
+# Translators: {levels} is a list like "Banded Side Steps 2 · Wall Abs 1".
+STATS_LEVELS = _("📶 Levels: {levels}")
 STATS_WEEK = N_("📅 This week: warm-ups on {n} day", "📅 This week: warm-ups on {n} days")
 # Translators: {planned} is a number of runs with its word ("3 runs"), see "{n} run".
 STATS_WEEK_PLANNED = N_(
@@ -248,6 +311,9 @@ EASE_OFF = _(
     "You've mentioned pain after two runs in a row. It may be worth easing off for a few days: "
     "shorter or easier runs, more rest. If it persists, see a physiotherapist."
 )
+EASE_OFF_BUTTON = _("⬇️ Go down a level")
+EASED_OFF = _("⬇️ Done: every exercise above level 1 is one level lower from your next warm-up.")
+ANSWER_EASED_OFF = _("One level lower ✅")
 ANSWER_CHECKIN_CLOSED = _("This check-in has closed.")
 ANSWER_CHECKIN_NOTED = _("Noted ✅")
 ANSWER_THANKS = _("Thanks!")
@@ -271,6 +337,23 @@ SETTINGS_DEMOS_ON_BUTTON = _("🎞 Demonstrations")
 SETTINGS_DEMOS_OFF_BUTTON = _("📝 Text only")
 SETTINGS_OFF_BUTTON = _("Off")
 ANSWER_SETTINGS_SAVED = _("Saved ✅")
+
+# /levels
+LEVELS_TITLE = _("📶 Your levels")
+# Translators: one exercise in /levels: "Wall Abs: level 2 of 3 · 2 × 12 per leg".
+LEVELS_LINE = _("{name}: level {level} of {top} · {dose}")
+LEVELS_HINT = _(
+    "Levels move by themselves: three warm-ups in a row rated 😌 Easy take the exercises you did "
+    "in full up one (at most once a week), two in a row rated 😓 Hard take every exercise down "
+    "one. "
+    "Set any level yourself with ➖ and ➕."
+)
+# Translators: the middle button of an exercise's row in /levels; tapping it explains.
+LEVELS_BUTTON = _("{name} · {level}")
+ANSWER_LEVEL_SET = _("{name}: level {level} ✅")
+ANSWER_LEVEL_LOWEST = _("That's the lowest level.")
+ANSWER_LEVEL_HIGHEST = _("That's the highest level.")
+ANSWER_LEVELS_OLD = _("Those buttons were out of date: here are your levels now.")
 
 # /language
 LANGUAGE_CHOOSE = _(

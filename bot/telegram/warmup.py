@@ -1,9 +1,10 @@
-"""Handlers for the guided warm-up: /warmup, its buttons, resume or start over."""
+"""Handlers for the guided warm-up: /warmup (full or quick), its buttons, resume or start over,
+and the summary's rating."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,39 +12,73 @@ from telegram import Message, Update, User
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.coach.progress import CompletionNote
+from bot.coach.plan import Plan
 from bot.coach.routine import Routine
-from bot.coach.walkthrough import Action, Outcome, Status, Step, Walkthrough, apply
-from bot.db import checkins, preferences, stats, warmups
+from bot.coach.walkthrough import (
+    Action,
+    ExerciseResult,
+    Outcome,
+    Status,
+    Step,
+    Walkthrough,
+    apply,
+)
+from bot.db import checkins, levels, preferences, stats, warmups
 from bot.db.warmups import ANIMATION, TEXT, StoredWarmup
 from bot.i18n import current_locale, gettext
 from bot.telegram import checkin_jobs, texts
 from bot.telegram.buttons import Press, button
-from bot.telegram.callbacks import MENU_WARMUP, ResumeChoice, WarmupTap, parse_resume, parse_tap
-from bot.telegram.cards import card_view, resume_offer
+from bot.telegram.callbacks import (
+    MENU_QUICK,
+    MENU_WARMUP,
+    RatingTap,
+    ResumeChoice,
+    WarmupTap,
+    parse_rating,
+    parse_resume,
+    parse_tap,
+)
+from bot.telegram.cards import CardExtras, card_view, resume_offer
 from bot.telegram.delivery import remove_buttons
 from bot.telegram.demonstrations import CardView
-from bot.telegram.language import unit_of_work, use_runner_language
+from bot.telegram.language import unit_of_work, use_runner_language, use_stored_language
 from bot.telegram.services import Services, services_of
 
 logger = logging.getLogger(__name__)
 
 
+# What may follow /warmup: the quick version (one set of each), or the full one by name.
+_VERSIONS = {"quick": True, "full": False}
+
+
 async def warmup_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Start the warm-up, or offer to resume the one in progress."""
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
-    await begin_warmup(context, user, chat.id, in_place=None)
+    """Start the warm-up (`/warmup quick`: one set of each), or offer to resume the one in
+    progress."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    assert message is not None and user is not None and chat is not None
+    words = [word.lower() for word in context.args or []]
+    if len(words) > 1 or (words and words[0] not in _VERSIONS):
+        await use_stored_language(context, user)
+        await message.reply_text(str(texts.WARMUP_USAGE), do_quote=False)
+        return
+    quick = bool(words) and _VERSIONS[words[0]]
+    await begin_warmup(context, user, chat.id, in_place=None, quick=quick)
 
 
-@button(lambda data: data if data == MENU_WARMUP else None)
+@button(lambda data: data if data in (MENU_WARMUP, MENU_QUICK) else None)
 async def start_warmup_button(press: Press[str], context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The ▶ Start warm-up button (welcome, reminders): the warm-up takes over that message."""
-    await begin_warmup(context, press.user, press.chat_id, in_place=press.message)
+    """Full · about 10 min / Quick · about 5 min (welcome, reminders, /stats): the warm-up takes
+    over that message."""
+    quick = press.data == MENU_QUICK
+    await begin_warmup(context, press.user, press.chat_id, in_place=press.message, quick=quick)
 
 
 async def begin_warmup(
-    context: ContextTypes.DEFAULT_TYPE, user: User, chat_id: int, in_place: Message | None
+    context: ContextTypes.DEFAULT_TYPE,
+    user: User,
+    chat_id: int,
+    in_place: Message | None,
+    quick: bool = False,
 ) -> None:
     """Show a new warm-up card, or a resume offer, as a new message or in place of `in_place`."""
     services = services_of(context)
@@ -55,20 +90,16 @@ async def begin_warmup(
         )
         running = await warmups.active_warmup(db, user.id)
         if running is not None and running.message_id is not None:
-            view, new_card = CardView(*resume_offer(running.id, running.state, routine)), None
+            offer = resume_offer(running.id, running.state, running.plan(routine), quick)
+            view, new_card = CardView(*offer), None
         else:
             # A warm-up whose card never arrived (its send failed) is simply shown again.
             if running is None:
                 animated = services.demos.available and await preferences.demonstrations_on(
                     db, user.id
                 )
-                running = await warmups.create_warmup(
-                    db,
-                    user.id,
-                    chat_id,
-                    Walkthrough.start(routine, now),
-                    card_message_id,
-                    card_kind=ANIMATION if animated else TEXT,
+                running = await _new_warmup(
+                    db, user.id, chat_id, services, quick, card_message_id, animated
                 )
             elif card_message_id is not None:
                 await warmups.set_message_id(db, running.id, card_message_id)
@@ -89,7 +120,8 @@ async def begin_warmup(
 
 @button(parse_resume)
 async def resume_choice(press: Press[ResumeChoice], context: ContextTypes.DEFAULT_TYPE) -> None:
-    """▶ Resume or ↺ Start over on the offer that /warmup shows while a warm-up runs."""
+    """▶ Resume or ↺ Start over (full or quick, as asked) on the offer that /warmup shows while a
+    warm-up runs."""
     choice, message = press.data, press.message
     services = services_of(context)
     routine, now = services.routine, services.clock()
@@ -106,14 +138,21 @@ async def resume_choice(press: Press[ResumeChoice], context: ContextTypes.DEFAUL
             old_message_id = row.message_id
             old_kind = row.card_kind
             if choice.restart:
-                ended = apply(state, routine, Action.END, state.version, now).state
+                plan = row.plan(routine)
+                ended = apply(state, plan, Action.END, state.version, now).state
                 if not await warmups.save_step(db, row.id, state.version, ended):
                     press.answer = str(texts.ANSWER_ALREADY_COUNTED)
                     return
-                state = Walkthrough.start(routine, now)
-                row = await warmups.create_warmup(
-                    db, row.user_id, row.chat_id, state, card_kind=row.card_kind
+                row = await _new_warmup(
+                    db,
+                    row.user_id,
+                    row.chat_id,
+                    services,
+                    choice.quick,
+                    None,
+                    row.card_kind == ANIMATION,
                 )
+                state = row.state
             await warmups.set_message_id(db, row.id, message.message_id)
             view = _view_of(row, state, routine)
     if not running:
@@ -144,13 +183,14 @@ async def warmup_tap(press: Press[WarmupTap], context: ContextTypes.DEFAULT_TYPE
     if tapped.step is None:
         press.answer = tapped.answer
         return
-    press.answer = _answer_for(tapped.step, services.routine)
+    press.answer = _answer_for(tapped.step, tapped.plan)
     view = card_view(
         press.data.warmup_id,
         tapped.step.state,
+        tapped.plan,
         services.routine,
         animated=tapped.animated,
-        note=tapped.note,
+        extras=tapped.extras,
     )
     # Also after a stale tap: if an earlier edit was lost (a 5xx), this repaints the card.
     await services.demos.edit(press.message, view, services.shown)
@@ -162,7 +202,8 @@ class _Tapped:
 
     step: Step | None
     answer: str | None = None
-    note: CompletionNote | None = None
+    plan: Plan | None = None  # the warm-up's, when there is a step
+    extras: CardExtras = field(default_factory=CardExtras)
     checkin_due: datetime | None = None
     gone: bool = False  # the warm-up is no longer stored (the runner used /forget)
     animated: bool = False  # its card shows demonstrations
@@ -189,33 +230,130 @@ async def _tap(
         return _Tapped(
             None, str(texts.ANSWER_OLD_CARD) if state.is_active else str(texts.ANSWER_WARMUP_OVER)
         )
-    gap, animated = services.min_set_gap, row.card_kind == ANIMATION
-    step = apply(row.state, routine, tap.action, tap.version, now, gap)
+    gap, animated, plan = services.min_set_gap, row.card_kind == ANIMATION, row.plan(routine)
+    step = apply(row.state, plan, tap.action, tap.version, now, gap)
     if step.changed and not await warmups.save_step(db, row.id, tap.version, step.state):
         # Another tap on the same version (another process) was stored first: that one counted,
         # and this one is answered as if it had come second.
         stored = await warmups.load_warmup(db, row.id)
         assert stored is not None
-        step = apply(stored.state, routine, tap.action, tap.version, now, gap)
+        step = apply(stored.state, plan, tap.action, tap.version, now, gap)
     elif step.outcome is Outcome.COMPLETED:
         assert step.state.finished_at is not None
-        note = await stats.record_completion(db, row, step.state, routine)
+        note = await stats.record_completion(db, row, step.state, plan)
         due = await checkins.plan_checkin(db, row, step.state.finished_at)
-        return _Tapped(step, note=note, checkin_due=due, animated=animated)
+        extras = CardExtras(note=note)
+        return _Tapped(step, plan=plan, extras=extras, checkin_due=due, animated=animated)
     if step.state.status is Status.COMPLETED:
-        note = await stats.note_for(db, row.id)  # to redraw it the same
-        return _Tapped(step, note=note, animated=animated)
-    return _Tapped(step, animated=animated)
+        # Drawn again the same: the streak's words as they were, and the rating if given.
+        extras = CardExtras(
+            note=await stats.note_for(db, row.id), rating=await levels.rating_of(db, row.id)
+        )
+        return _Tapped(step, plan=plan, extras=extras, animated=animated)
+    return _Tapped(step, plan=plan, extras=CardExtras(row.announced), animated=animated)
 
 
-def _answer_for(step: Step, routine: Routine) -> str | None:
+@button(parse_rating)
+async def rating_tap(press: Press[RatingTap], context: ContextTypes.DEFAULT_TYPE) -> None:
+    """😌 Easy, 👍 About right or 😓 Hard on a completed warm-up's summary: counted once, and
+    only on the runner's latest warm-up (the rules count ratings in a row)."""
+    services = services_of(context)
+    routine = services.routine
+    async with unit_of_work(context, press.user) as db:
+        row = await warmups.load_warmup(db, press.data.warmup_id)
+        mine = row is not None and row.user_id == press.user.id
+        if row is not None and mine and row.state.status is Status.COMPLETED:
+            plan = row.plan(routine)
+            if await levels.rating_of(db, row.id) is not None:
+                press.answer = str(texts.ANSWER_ALREADY_COUNTED)  # a double tap, say
+            elif await levels.latest_completed(db, press.user.id) == row.id:
+                press.answer = await _rate(db, press, row, plan, services)
+            else:
+                press.answer = str(texts.ANSWER_RATE_OLD)
+            extras = CardExtras(
+                note=await stats.note_for(db, row.id), rating=await levels.rating_of(db, row.id)
+            )
+        else:
+            row = None if mine else row
+    if row is None or not mine:
+        # Gone with /forget (its buttons go with it), or forged: nothing to rate.
+        press.answer = str(texts.ANSWER_WARMUP_OVER)
+        if row is None:
+            await remove_buttons(press.message)
+        return
+    if extras.rating is None:
+        # An earlier warm-up's summary, never rated: it keeps its words, loses its buttons.
+        await remove_buttons(press.message)
+        return
+    view = card_view(
+        row.id, row.state, plan, routine, animated=row.card_kind == ANIMATION, extras=extras
+    )
+    await services.demos.edit(press.message, view, services.shown)
+
+
+async def _rate(
+    db: AsyncSession, press: Press[RatingTap], row: StoredWarmup, plan: Plan, services: Services
+) -> str:
+    """Store the rating and move the levels; returns what the toast says."""
+    now, state = services.clock(), row.state
+    results = state.results(plan)
+    done_in_full = frozenset(
+        dose.exercise.key
+        for dose, result in zip(plan.exercises, results, strict=True)
+        if result is ExerciseResult.DONE
+    )
+    today = await warmups.local_today(db, row.user_id, now)
+    outcome = await levels.rate_warmup(
+        db,
+        row.user_id,
+        row.id,
+        press.data.rating,
+        done_in_full,
+        services.routine.top_levels,
+        today,
+        now,
+    )
+    if outcome is None:
+        return str(texts.ANSWER_ALREADY_COUNTED)
+    if outcome.rated.changes:
+        return texts.RATED_CHANGED.format(len(outcome.rated.changes))
+    return str(texts.RATED_HELD if outcome.held_by_pain else texts.ANSWER_RATED)
+
+
+async def _new_warmup(
+    db: AsyncSession,
+    user_id: int,
+    chat_id: int,
+    services: Services,
+    quick: bool,
+    message_id: int | None,
+    animated: bool,
+) -> StoredWarmup:
+    """A new warm-up at the runner's levels, full or quick; its first card announces the level
+    changes they have not heard about."""
+    routine, now = services.routine, services.clock()
+    plan = Plan.of(routine, await levels.current_levels(db, user_id), quick)
+    return await warmups.create_warmup(
+        db,
+        user_id,
+        chat_id,
+        Walkthrough.start(plan, now),
+        message_id,
+        card_kind=ANIMATION if animated else TEXT,
+        plan=plan,
+        announced=await levels.take_announcements(db, user_id),
+    )
+
+
+def _answer_for(step: Step, plan: Plan | None) -> str | None:
     state = step.state
     match step.outcome:
         case Outcome.SET_DONE:
             return texts.ANSWER_SET_DONE.format(set_number=state.set_number - 1)
         case Outcome.EXERCISE_DONE:
+            assert plan is not None
             return texts.ANSWER_EXERCISE_DONE.format(
-                name=gettext(routine.exercises[state.exercise_index].name)
+                name=gettext(plan.exercises[state.exercise_index].exercise.name)
             )
         case Outcome.SKIPPED:
             return str(texts.ANSWER_SKIPPED)
@@ -232,7 +370,8 @@ def _answer_for(step: Step, routine: Routine) -> str | None:
 
 
 def _view_of(row: StoredWarmup, state: Walkthrough, routine: Routine) -> CardView:
-    return card_view(row.id, state, routine, animated=row.card_kind == ANIMATION)
+    animated, extras = row.card_kind == ANIMATION, CardExtras(row.announced)
+    return card_view(row.id, state, row.plan(routine), routine, animated=animated, extras=extras)
 
 
 async def _retire_card(

@@ -10,12 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import load_routine
+from bot.coach.level_rules import Rating
+from bot.coach.plan import Plan
 from bot.coach.progress import CHECKIN_OPEN_FOR, DEFAULT_CHECKIN_MINUTES
 from bot.coach.routine import Routine
 from bot.coach.schedule import RunSchedule
 from bot.coach.streaks import replay
 from bot.coach.walkthrough import Status, Walkthrough
-from bot.db import checkins, reminders, stats, userdata, warmups
+from bot.db import checkins, levels, reminders, stats, userdata, warmups
 from bot.db.engine import Database
 from bot.db.models import Base, CheckIn, User, UserStats
 
@@ -44,7 +46,7 @@ def finished(day: date, exercises_done: int = 6) -> Walkthrough:
 async def complete(db: AsyncSession, day: date, exercises_done: int = 6) -> int:
     state = finished(day, exercises_done)
     row = await warmups.create_warmup(db, USER, USER, state)
-    await stats.record_completion(db, row, state, ROUTINE)
+    await stats.record_completion(db, row, state, Plan.of(ROUTINE))
     return row.id
 
 
@@ -167,11 +169,20 @@ async def test_forget_leaves_no_row_behind(database: Database) -> None:
         await reminders.save_schedule(
             db, user, RunSchedule(frozenset({1}), time(7), "UTC", 30), START
         )
-        await plan(db, await complete(db, START.date()))
+        warmup = await complete(db, START.date())
+        await plan(db, warmup)
         await checkins.set_checkin_minutes(db, USER, 30, START)
+        await levels.set_level(db, USER, "wall-abs", 2, ROUTINE.top_levels, START)
+        await levels.rate_warmup(
+            db, USER, warmup, Rating.HARD, frozenset(), ROUTINE.top_levels, START.date(), START
+        )
     async with database.transaction() as db:
         exported = await userdata.export_user(db, USER)
         assert exported["user"]["id"] == USER and len(exported["warmups"]) == 1
+        assert exported["warmups"][0]["rating"] == "hard"
+        assert [row["level"] for row in exported["levels"]] == [2]
+        assert [row["reason"] for row in exported["level_changes"]] == ["manual"]
+        assert exported["level_progress"]["hard_run"] == 1
         assert await userdata.forget_user(db, USER)
     async with database.transaction() as db:
         assert await db.get(User, USER) is None
@@ -185,6 +196,9 @@ async def test_forget_leaves_no_row_behind(database: Database) -> None:
         "warmups": [],
         "check_ins": [],
         "streak": None,
+        "levels": [],
+        "level_progress": None,
+        "level_changes": [],
     }
 
 

@@ -7,19 +7,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import load_routine
+from bot.coach.plan import Plan
 from bot.coach.walkthrough import Action, Status, Walkthrough, apply
 from bot.db import warmups
 from bot.db.engine import Database
 from bot.db.models import WarmupSession
 
-ROUTINE = load_routine(Path(__file__).resolve().parents[2] / "data" / "routine.toml")
+PLAN = Plan.of(load_routine(Path(__file__).resolve().parents[2] / "data" / "routine.toml"))
 NOW = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
 
 
 async def _new_warmup(database: Database) -> int:
     async with database.transaction() as db:
         await warmups.ensure_user(db, 5, 5, "Runner", NOW)
-        row = await warmups.create_warmup(db, 5, 5, Walkthrough.start(ROUTINE, NOW))
+        row = await warmups.create_warmup(db, 5, 5, Walkthrough.start(PLAN, NOW))
         return row.id
 
 
@@ -30,7 +31,7 @@ async def test_save_step_stores_every_field_and_counts_a_version_once(
     async with database.transaction() as db:
         row = await warmups.load_warmup(db, warmup_id)
         start = row.state
-        moved = apply(start, ROUTINE, Action.SKIP, start.version, NOW).state
+        moved = apply(start, PLAN, Action.SKIP, start.version, NOW).state
         moved = replace(moved, status=Status.ENDED, finished_at=NOW + timedelta(minutes=3))
         assert await warmups.save_step(db, row.id, start.version, moved)
         # A second write made for the same version (a double tap) stores nothing.
@@ -54,5 +55,9 @@ def test_a_state_is_stored_in_every_state_column() -> None:
         "chat_id",
         "message_id",
         "card_kind",
+        # The plan and its announcements: fixed when the warm-up starts, never stepped.
+        "levels",
+        "quick",
+        "announced",
     }
-    assert set(warmups.state_values(Walkthrough.start(ROUTINE, NOW))) == state_columns
+    assert set(warmups.state_values(Walkthrough.start(PLAN, NOW))) == state_columns

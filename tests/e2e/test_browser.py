@@ -250,6 +250,9 @@ async def test_a_whole_warmup_by_tapping_the_page(page: Page, coach: BotRunner) 
             )
             save_screenshot(await page.screenshot(animations="disabled"))
     await expect(card).to_contain_text("Warm-up complete")
+    await expect(card).to_contain_text(str(texts.RATE_QUESTION))
+    await card.get_by_role("button", name=str(texts.RATE_BUTTONS["easy"])).click()
+    await expect(card).to_contain_text(str(texts.RATED["easy"]))
     await expect(card.locator(".kb-button")).to_have_count(0)
     await expect(card).to_contain_text("edited")
 
@@ -410,7 +413,7 @@ async def test_an_edit_that_makes_the_last_message_taller_keeps_the_view_at_the_
     reminder = page.locator(".row.in").last
     await expect(reminder).to_contain_text("Run at 07:00")
     await assert_newest_in_view(page)
-    await reminder.get_by_role("button", name=str(texts.START_WARMUP_BUTTON)).click()
+    await reminder.get_by_role("button", name=texts.FULL_BUTTON.format(minutes=10)).click()
     await expect(reminder).to_contain_text("Exercise 1 of 6")
     await assert_newest_in_view(page)
 

@@ -32,7 +32,12 @@ async def test_a_demo_reminder_is_the_real_message_and_moves_nothing(
     demo = runner.last_bot_message()
     assert demo.text == texts.REMINDER.format(time="07:00", minutes=10)
     labels = [label for row in demo.buttons for label, _ in row]
-    assert labels == [texts.START_WARMUP_BUTTON, texts.SNOOZE_BUTTON, texts.NOT_TODAY_BUTTON]
+    assert labels == [
+        texts.FULL_BUTTON.format(minutes=10),
+        texts.QUICK_BUTTON.format(minutes=5),
+        texts.SNOOZE_BUTTON,
+        texts.NOT_TODAY_BUTTON,
+    ]
     [after] = await rows(bot, ReminderSchedule)
     assert schedule_state(after) == schedule_state(before)
     assert await rows(bot, SentReminder) == [], "nothing claimed"
@@ -58,7 +63,7 @@ async def test_a_demo_reminder_starts_the_warmup_and_its_other_buttons_change_no
         answer = await runner.tap_button(label, demo.message_id)
         assert answer.text == texts.ANSWER_DEMO_REMINDER, "says it was a demonstration"
     assert message_by_id(runner, demo.message_id).text == demo.text
-    await runner.tap_button(texts.START_WARMUP_BUTTON, demo.message_id)
+    await runner.tap_button(texts.FULL_BUTTON.format(minutes=10), demo.message_id)
     assert "Exercise 1 of 6" in (message_by_id(runner, demo.message_id).text or "")
     assert await rows(bot, SentReminder) == []
 

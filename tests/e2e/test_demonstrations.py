@@ -5,6 +5,7 @@ media error."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,13 +13,14 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.coach.clock import ManualClock
+from bot.coach.plan import Plan
 from bot.db.models import DemoUpload, WarmupSession
 from bot.i18n import LANGUAGES, use
 from bot.sandbox.server import BotApiSandbox, RecordedCall
 from bot.sandbox.spec import UploadedFile
 from bot.sandbox.users import ChatMessage, SimulatedUser
 from bot.telegram import texts
-from bot.telegram.cards import card_text
+from bot.telegram.cards import CardExtras, card_text
 from bot.telegram.demonstrations import CAPTION_LIMIT
 from bot.telegram.reminder_jobs import dispatch_due
 from tests.harness import ROUTINE_FILE, BotRunner, button_data, message_by_id, say
@@ -87,7 +89,8 @@ async def test_a_whole_warmup_shows_each_exercise_moving_in_one_message(
                 assert f"Exercise {exercise + 1 + (set_number == 2)} of 6" in str(shown.caption)
     final = message_by_id(runner, card.message_id)
     assert final.caption is not None and final.caption.startswith("🏁 Warm-up complete")
-    assert final.buttons == [] and len(runner.bot_messages()) == 1, "one message throughout"
+    assert len(final.buttons) == 1, "only the rating's row is left"
+    assert len(runner.bot_messages()) == 1, "one message throughout"
     # Each clip was uploaded once...
     assert sorted(uploads_in(sandbox.calls[before:])) == sorted(
         f"{exercise.demo}.mp4"
@@ -111,7 +114,7 @@ async def test_a_reminder_turns_into_the_moving_card_in_place(
     assert await dispatch_due(coach.application) == 1
     reminder = runner.last_bot_message()
     assert reminder.text is not None and not reminder.has_animation
-    await runner.tap(reminder.message_id, button_data(reminder, "Start warm-up"))
+    await runner.tap(reminder.message_id, button_data(reminder, "Full ·"))
     card = message_by_id(runner, reminder.message_id)
     assert card.has_animation and "Exercise 1 of 6" in str(card.caption)
     assert [c.method for c in sandbox.calls if c.method == "editMessageMedia"] == [
@@ -248,23 +251,25 @@ async def test_a_warmup_begun_before_demonstrations_keeps_its_text_card(
 @pytest.mark.parametrize("locale", list(LANGUAGES))
 def test_every_card_fits_a_caption_in_every_language(locale: str) -> None:
     """Telegram takes at most 1,024 characters of caption: the longest card (how-to shown, on
-    the last set) must fit in every language."""
+    the last set, level changes announced at its top) must fit in every language."""
     from bot.app import load_routine
     from bot.coach.walkthrough import Walkthrough
 
     routine = load_routine(ROUTINE_FILE)
-    start = Walkthrough.start(routine, datetime(2026, 11, 25, tzinfo=UTC))
+    # The wordiest plan: every exercise at its highest level, each change announced.
+    plan = Plan.of(routine, routine.top_levels)
+    extras = CardExtras(announced=tuple((e.key, 1, e.top_level) for e in routine.exercises))
+    start = Walkthrough.start(plan, datetime(2026, 11, 25, tzinfo=UTC))
     longest = 0
     with use(locale):
-        for index, exercise in enumerate(routine.exercises):
+        for index, dose in enumerate(plan.exercises):
             for how_to in (False, True):
-                state = start.__class__(
-                    **{
-                        **start.__dict__,
-                        "exercise_index": index,
-                        "set_number": exercise.sets,
-                        "showing_how_to": how_to,
-                    }
-                )
-                longest = max(longest, len(card_text(state, routine)))
+                for set_number in (1, dose.sets):
+                    state = replace(
+                        start,
+                        exercise_index=index,
+                        set_number=set_number,
+                        showing_how_to=how_to,
+                    )
+                    longest = max(longest, len(card_text(state, plan, routine, extras)))
     assert longest <= CAPTION_LIMIT, (locale, longest)

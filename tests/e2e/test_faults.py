@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from bot.app import load_routine
 from bot.coach.clock import ManualClock
+from bot.coach.plan import Plan
 from bot.coach.walkthrough import Walkthrough
 from bot.db import checkins, warmups
 from bot.db.engine import Database
@@ -280,7 +281,7 @@ async def _schedule_due_checkins(database_url: str, user_ids: list[int], due: da
             for user_id in user_ids:
                 await warmups.ensure_user(db, user_id, user_id, "Runner", due)
                 warmup = await warmups.create_warmup(
-                    db, user_id, user_id, Walkthrough.start(ROUTINE, due)
+                    db, user_id, user_id, Walkthrough.start(Plan.of(ROUTINE), due)
                 )
                 db.add(
                     CheckIn(

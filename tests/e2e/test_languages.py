@@ -58,13 +58,15 @@ async def a_week_of_warmups(
     sandbox: BotApiSandbox, bot: BotRunner, runner: SimulatedUser
 ) -> list[str | None]:
     """What a runner meets in a week: /start, reminders on, three reminded warm-ups done from
-    the reminder's button, check-ins answered, a snooze, /stats, /reminders, /settings, /help;
-    returns the toasts they saw and the texts that messages showed before they were edited."""
+    the reminder's button and each rated Easy, check-ins answered, a snooze, /stats, /levels,
+    /reminders, /settings, /help, and a last /warmup whose card announces the level-ups; returns
+    the toasts they saw and the texts that messages showed before they were edited."""
     answers: list[str | None] = []
     bot.clock.set(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))  # a Tuesday
     welcome = await say(sandbox, runner, "/start")
     answers.append(welcome.text)  # shown, then turned into the warm-up card
-    answers.append((await runner.tap(welcome.message_id, button_data(welcome, "▶"))).text)
+    full = welcome.buttons[0][0][0]  # Full · about 10 min, whatever the language
+    answers.append((await runner.tap(welcome.message_id, button_data(welcome, full))).text)
     await say(sandbox, runner, "/warmup")  # the resume offer
     await say(sandbox, runner, "/remind mon,wed,fri 07:00 UTC 30")
     for day in (25, 27, 30):  # Wed, Fri, Mon
@@ -72,7 +74,7 @@ async def a_week_of_warmups(
         assert await dispatch_due(bot.application) == 1
         reminder = runner.last_bot_message()
         if day == 27:
-            snooze = [label for row in reminder.buttons for label, _ in row][1]
+            snooze = [label for row in reminder.buttons for label, _ in row][2]
             answers.append(
                 (await runner.tap(reminder.message_id, button_data(reminder, snooze))).text
             )
@@ -89,6 +91,10 @@ async def a_week_of_warmups(
             card = message_by_id(runner, reminder.message_id)
             done = card.buttons[0][0][0]
             answers.append((await runner.tap(card.message_id, button_data(card, done))).text)
+        summary = message_by_id(runner, reminder.message_id)
+        answers.append(summary.caption or summary.text)
+        easy = summary.buttons[0][0][0]
+        answers.append((await runner.tap(card.message_id, button_data(summary, easy))).text)
         bot.clock.advance(minutes=90)
         assert await dispatch_checkins(bot.application) == 1
         question = runner.last_bot_message()
@@ -96,8 +102,10 @@ async def a_week_of_warmups(
         asked = message_by_id(runner, question.message_id)
         none = asked.buttons[0][0][0]
         answers.append((await runner.tap(question.message_id, button_data(asked, none))).text)
-    for command in ("/stats", "/reminders", "/settings", "/help", "/nonsense", "hello"):
+    for command in ("/stats", "/levels", "/reminders", "/settings", "/help", "/nonsense", "hello"):
         await say(sandbox, runner, command)
+    card = await say(sandbox, runner, "/warmup")
+    assert "⬆️" in str(card.caption or card.text), "three Easy warm-ups: the card announces"
     return answers
 
 
@@ -125,6 +133,7 @@ async def test_a_runner_never_meets_an_english_sentence_in_a_whole_week(
         # Cyrillic text: a Latin word of four letters or more is English leaking through, but
         # for the exercises' English names in brackets, commands and the /remind syntax.
         allowed = {"warmup", "remind", "help", "stats", "settings", "language", "export"}
+        allowed |= {"levels", "quick", "full"}  # typed syntax: /warmup quick, /levels
         for text in said:
             unbracketed = re.sub(r"\([^)]*\)|/\w+|\b(?:mon|wed|fri|UTC|Europe/Berlin)\b", "", text)
             words = {
@@ -199,7 +208,7 @@ async def test_an_automatic_language_follows_the_app_into_reminders(
     assert await dispatch_due(bot.application) == 1
     with use("uk"):
         assert runner.last_bot_message().text == texts.REMINDER.format(time="07:00", minutes=10)
-        assert runner.last_bot_message().buttons[0][0][0] == texts.START_WARMUP_BUTTON
+        assert runner.last_bot_message().buttons[0][0][0] == texts.FULL_BUTTON.format(minutes=10)
 
 
 async def test_the_menu_and_descriptions_are_registered_for_every_language(
@@ -267,7 +276,7 @@ async def test_a_routine_edited_without_its_translations_runs_in_english_and_say
     original = ROUTINE_FILE.read_text(encoding="utf-8")
     new_cue = "Band just above the knees, feet hip-width, knees soft and springy."
     edited.write_text(
-        original.replace("Band just above the knees, feet hip-width, soft knees.", new_cue),
+        original.replace("Band where your level puts it, feet hip-width, soft knees.", new_cue),
         encoding="utf-8",
     )
     with caplog.at_level("WARNING", logger="bot.app"):

@@ -83,7 +83,12 @@ async def test_due_reminder_is_sent_once_with_its_buttons(
     reminder = runner.last_bot_message()
     assert reminder.text == "Run at 07:00: time to warm up (about 10 min)"
     labels = [label for row in reminder.buttons for label, _ in row]
-    assert labels == ["▶ Start warm-up", "⏰ Snooze 10 min", "🛌 Not today"]
+    assert labels == [
+        "Full · about 10 min",
+        "Quick · about 5 min",
+        "⏰ Snooze 10 min",
+        "🛌 Not today",
+    ]
     # Again, and after a restart: the (user, run date) row stops a second send.
     assert await dispatch_due(bot.application) == 0
     await bot.restart()
@@ -101,7 +106,7 @@ async def test_start_warmup_from_the_reminder_edits_it_in_place(
     bot.clock.set(FRI_REMIND_AT)
     await dispatch_due(bot.application)
     reminder = runner.last_bot_message()
-    await runner.tap(reminder.message_id, button_data(reminder, "Start warm-up"))
+    await runner.tap(reminder.message_id, button_data(reminder, "Full ·"))
     card = message_by_id(runner, reminder.message_id)
     assert "Exercise 1 of 6" in card.text and "Set 1 of 2 · 10 per leg" in card.text
 
@@ -319,7 +324,7 @@ async def test_a_real_scheduler_job_fires_and_starts_the_warmup(
             lambda: (runner.last_bot_message().text or "").startswith("Run at 07:00"), timeout=15
         )
         reminder = runner.last_bot_message()
-        await runner.tap(reminder.message_id, button_data(reminder, "Start warm-up"))
+        await runner.tap(reminder.message_id, button_data(reminder, "Full ·"))
         assert "Exercise 1 of 6" in message_by_id(runner, reminder.message_id).text
     finally:
         await runner_bot.stop()

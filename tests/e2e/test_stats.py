@@ -43,7 +43,7 @@ async def test_a_new_runner_gets_encouragement_not_an_empty_chart(
     reply = await say(sandbox, runner, "/stats")
     assert reply.text == texts.STATS_EMPTY
     assert reply.photo is None and sandbox.count("sendPhoto") == 0
-    await runner.tap(reply.message_id, button_data(reply, "Start warm-up"))
+    await runner.tap(reply.message_id, button_data(reply, "Full ·"))
     assert "Exercise 1 of 6" in message_by_id(runner, reply.message_id).text
 
 
@@ -58,7 +58,7 @@ async def test_three_days_in_a_row_celebrate_a_milestone_and_stats_show_them(
     third = await warm_up_on(bot, sandbox, runner, day(2))
     assert texts.MILESTONE.format(days=texts.DAYS.format(3)) in third.text
     assert texts.STREAK_LINE.format(3) in third.text
-    assert third.text.endswith(str(texts.AGAIN))
+    assert third.text.endswith(str(texts.RATE_QUESTION))
 
     bot.clock.set(datetime(2026, 11, 19, 20, 0, tzinfo=UTC))  # Thursday evening
     reply = await say(sandbox, runner, "/stats")

@@ -53,7 +53,12 @@ async def test_full_warmup_walks_all_six_exercises_in_one_message(
     assert final.text.startswith("🏁 Warm-up complete in 9 min!")
     for name in EXERCISES:
         assert f"✅ {name}" in final.text
-    assert final.buttons == []
+    assert final.text.endswith("How did that feel?")
+    assert [label for row in final.buttons for label, _ in row] == [
+        "😌 Easy",
+        "👍 About right",
+        "😓 Hard",
+    ]
     assert len(runner.bot_messages()) == 1, "every step edits the one card"
     assert final.edit_count == 12
     [session] = await stored_sessions(bot)
@@ -289,7 +294,7 @@ async def test_start_help_menu_and_bad_input(sandbox: BotApiSandbox, bot: BotRun
     runner = sandbox.user(1016, "Grace")
     welcome = await say(sandbox, runner, "/start")
     assert welcome.text.startswith("Hi Grace!")
-    await runner.tap(welcome.message_id, button_data(welcome, "Start warm-up"))
+    await runner.tap(welcome.message_id, button_data(welcome, "Full ·"))
     assert "Exercise 1 of 6" in message_by_id(runner, welcome.message_id).text
     help_text = (await say(sandbox, runner, "/help")).text
     for command, _ in texts.COMMANDS:

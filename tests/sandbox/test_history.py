@@ -20,7 +20,8 @@ from bot.telegram import texts
 from tests.harness import BotRunner, say
 from tests.sandbox.images import make_gif, make_mp4
 
-ADA, BEN = DEFAULT_PROFILES[0], DEFAULT_PROFILES[1]
+# Ben speaks English (Ada German): the labels these tests tap are the English ones.
+BEN = DEFAULT_PROFILES[1]
 
 
 @dataclass
@@ -55,23 +56,23 @@ async def test_the_chats_come_back_after_a_restart_and_old_buttons_work(
     sandbox_db = tmp_path / "sandbox.db"
     first = await start_run(sandbox_db, database_url, clock)
     try:
-        ada = first.sandbox.user(ADA.user_id)
-        card = await say(first.sandbox, ada, "/warmup")
-        assert (await ada.tap_button(texts.DONE_SET_BUTTON, card.message_id)).text == (
+        ben = first.sandbox.user(BEN.user_id)
+        card = await say(first.sandbox, ben, "/warmup")
+        assert (await ben.tap_button(texts.DONE_SET_BUTTON, card.message_id)).text == (
             texts.ANSWER_SET_DONE.format(set_number=1)
         )
-        await say(first.sandbox, ada, "/stats")  # a photo (or, without /stats, a reply)
+        await say(first.sandbox, ben, "/stats")  # a photo (or, without /stats, a reply)
         app = first.bot.application
         assert app is not None
         gif = make_gif(32, 32)
-        clip = await app.bot.send_animation(ADA.user_id, gif, caption="Clam Shells")
-        gone = await app.bot.send_message(ADA.user_id, "deleted before the restart")
-        await app.bot.delete_message(ADA.user_id, gone.message_id)
+        clip = await app.bot.send_animation(BEN.user_id, gif, caption="Clam Shells")
+        gone = await app.bot.send_message(BEN.user_id, "deleted before the restart")
+        await app.bot.delete_message(BEN.user_id, gone.message_id)
         # A text turned into an animation, and its file replaced: what is kept is the last.
-        demo = await app.bot.send_message(ADA.user_id, "Side Steps")
+        demo = await app.bot.send_message(BEN.user_id, "Side Steps")
         await app.bot.edit_message_media(
             InputMediaAnimation(make_mp4(32, 32), caption="Side Steps"),
-            ADA.user_id,
+            BEN.user_id,
             demo.message_id,
         )
         await first.sandbox.user(BEN.user_id).send("hello from Ben")
@@ -85,24 +86,24 @@ async def test_the_chats_come_back_after_a_restart_and_old_buttons_work(
     try:
         after = {p.user_id: second.sandbox.user(p.user_id).chat for p in DEFAULT_PROFILES}
         assert after == before, "every chat as it was: texts, edits, buttons, files"
-        ada = second.sandbox.user(ADA.user_id)
-        assert gone.message_id not in [m.message_id for m in ada.chat]
-        assert "Set 2 of 2" in (ada.message(card.message_id).text or "")
+        ben = second.sandbox.user(BEN.user_id)
+        assert gone.message_id not in [m.message_id for m in ben.chat]
+        assert "Set 2 of 2" in (ben.message(card.message_id).text or "")
         # The old card's button, tapped after the restart, works with the restarted bot.
-        answer = await ada.tap_button(texts.DONE_SET_BUTTON, card.message_id)
+        answer = await ben.tap_button(texts.DONE_SET_BUTTON, card.message_id)
         assert answer.text is not None and answer.text.startswith("Exercise done!")
-        assert "Exercise 2 of 6" in (ada.message(card.message_id).text or "")
+        assert "Exercise 2 of 6" in (ben.message(card.message_id).text or "")
         # Ids go on after the old ones: Telegram never reuses them.
-        update_id = await ada.send("/help")
+        update_id = await ben.send("/help")
         assert update_id > last_update_id
-        await second.sandbox.wait_for(lambda: len(ada.chat) > len(before[ADA.user_id]) + 1)
-        new_ids = [m.message_id for m in ada.chat[len(before[ADA.user_id]) :]]
-        assert min(new_ids) > max(m.message_id for m in before[ADA.user_id])
+        await second.sandbox.wait_for(lambda: len(ben.chat) > len(before[BEN.user_id]) + 1)
+        new_ids = [m.message_id for m in ben.chat[len(before[BEN.user_id]) :]]
+        assert min(new_ids) > max(m.message_id for m in before[BEN.user_id])
         # A file_id from the last run still works.
         app = second.bot.application
         assert app is not None and clip.animation is not None
-        again = await app.bot.send_animation(ADA.user_id, clip.animation.file_id)
-        assert ada.message(again.message_id).animation == gif
+        again = await app.bot.send_animation(BEN.user_id, clip.animation.file_id)
+        assert ben.message(again.message_id).animation == gif
     finally:
         await second.stop()
 
