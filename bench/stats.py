@@ -37,6 +37,7 @@ from sqlalchemy import insert, select
 
 from bot.app import build_application, load_routine
 from bot.coach.clock import ManualClock
+from bot.coach.plan import Plan
 from bot.coach.routine import Routine
 from bot.coach.schedule import RunSchedule
 from bot.coach.streaks import replay
@@ -88,7 +89,7 @@ async def _make_runner(database: Database, routine: Routine, user_id: int, days:
             for day in history[start : start + BATCH]:
                 state = _finished(routine, day)
                 row = await warmups.create_warmup(db, user_id, user_id, state)
-                await stats.record_completion(db, row, state, routine)
+                await stats.record_completion(db, row, state, Plan.of(routine))
 
 
 async def _make_crowd(database: Database, routine: Routine, runners: int, days: int) -> None:
@@ -216,7 +217,7 @@ async def run(args: argparse.Namespace, database_url: str) -> None:
         """What /stats does short of sending: the unit of work, the text and the picture."""
         async with database.transaction() as db:
             snapshot = await stats.load_stats(db, user_id, NOW)
-        return await stats_reply(snapshot)
+        return await stats_reply(snapshot, routine)
 
     labels = {WEEK_USER: "week", DECADE_USER: "decade"}
     for user_id in labels:
