@@ -118,6 +118,8 @@ def card_keyboard(
 
 
 def rating_keyboard(warmup_id: int) -> InlineKeyboardMarkup:
+    """😌 Easy, 👍 About right, 😓 Hard: a row each, so no label is cut on a phone (three in a
+    row cut "About right" at 390 px) and each is a whole-width target for a gloved thumb."""
     return InlineKeyboardMarkup(
         [
             [
@@ -125,8 +127,8 @@ def rating_keyboard(warmup_id: int) -> InlineKeyboardMarkup:
                     str(texts.RATE_BUTTONS[rating]),
                     callback_data=RatingTap(warmup_id, rating).encode(),
                 )
-                for rating in Rating
             ]
+            for rating in Rating
         ]
     )
 

@@ -629,3 +629,33 @@ async def test_a_runner_in_german_sees_the_card_in_german(page: Page, coach: Bot
     assert header != texts.CARD_HEADER.format(number=1, count=6), "German differs from English"
     await expect(card).to_contain_text(header)
     await expect(card.get_by_role("button", name=done)).to_be_visible()
+
+
+SUMMARY_SCREENSHOT = DOCS / "sandbox-phone-summary.png"
+# Each button's label and whether the button shows all of it.
+BUTTON_FITS = """() => [...document.querySelectorAll('.kb-button')].map(b => ({
+    text: b.textContent, fits: b.scrollWidth <= b.clientWidth + 1}))"""
+
+
+async def test_on_a_phone_the_quick_warmups_summary_asks_how_it_felt_in_three_whole_buttons(
+    phone: Page, coach: BotRunner
+) -> None:
+    await fill_the_screen(phone, times=2)
+    await send(phone, "/warmup quick")
+    card_row = phone.locator(".row.in").last
+    await expect(card_row).to_contain_text("Quick warm-up · Exercise 1 of 6")
+    card = phone.locator(f'[data-message-id="{await card_row.get_attribute("data-message-id")}"]')
+    for exercise in range(1, 7):
+        coach.clock.advance(seconds=45)
+        await card.get_by_role("button", name=str(texts.DONE_SET_BUTTON)).click()
+        if exercise < 6:
+            await expect(card).to_contain_text(f"Exercise {exercise + 1} of 6")
+    await expect(card).to_contain_text(str(texts.RATE_QUESTION))
+    buttons = await phone.evaluate(BUTTON_FITS)
+    assert [b["text"] for b in buttons] == [str(texts.RATE_BUTTONS[r]) for r in texts.RATE_BUTTONS]
+    assert all(b["fits"] for b in buttons), f"a label is cut: {buttons}"
+    await assert_newest_in_view(phone)
+    save_screenshot(await phone.screenshot(animations="disabled"), SUMMARY_SCREENSHOT)
+    await card.get_by_role("button", name=str(texts.RATE_BUTTONS["right"])).click()
+    await expect(phone.locator("#toast")).to_have_text(str(texts.ANSWER_RATED))
+    await expect(card).to_contain_text(str(texts.RATED["right"]))

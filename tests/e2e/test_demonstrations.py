@@ -89,7 +89,7 @@ async def test_a_whole_warmup_shows_each_exercise_moving_in_one_message(
                 assert f"Exercise {exercise + 1 + (set_number == 2)} of 6" in str(shown.caption)
     final = message_by_id(runner, card.message_id)
     assert final.caption is not None and final.caption.startswith("🏁 Warm-up complete")
-    assert len(final.buttons) == 1, "only the rating's row is left"
+    assert len(final.buttons) == 3, "only the rating's buttons are left"
     assert len(runner.bot_messages()) == 1, "one message throughout"
     # Each clip was uploaded once...
     assert sorted(uploads_in(sandbox.calls[before:])) == sorted(
