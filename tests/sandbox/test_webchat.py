@@ -373,6 +373,9 @@ def sandbox_env(tmp_path: Path, port: int) -> dict[str, str]:
         # The real bot's database: the sandbox must leave it alone.
         DATABASE_URL=f"sqlite:///{tmp_path / 'real-bot.db'}",
         LOG_LEVEL="WARNING",
+        # These processes run on the real clock: a second ✅ Done set a fast test makes within
+        # 2 s would be taken for a gloved double tap.
+        MIN_SET_SECONDS="0",
     )
     return env
 
