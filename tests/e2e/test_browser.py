@@ -27,6 +27,7 @@ from bot.sandbox.run import connect_bot
 from bot.sandbox.server import BotApiSandbox
 from bot.sandbox.webchat import DEFAULT_PROFILES, NO_REMINDER, WebChat, attach_webchat
 from bot.telegram import texts
+from bot.telegram.checkin_jobs import dispatch_checkins
 from tests.harness import BotRunner, running
 from tests.sandbox.images import make_gif, make_mp4
 
@@ -659,3 +660,29 @@ async def test_on_a_phone_the_quick_warmups_summary_asks_how_it_felt_in_three_wh
     await card.get_by_role("button", name=str(texts.RATE_BUTTONS["right"])).click()
     await expect(phone.locator("#toast")).to_have_text(str(texts.ANSWER_RATED))
     await expect(card).to_contain_text(str(texts.RATED["right"]))
+
+
+async def test_on_a_phone_every_checkin_button_is_a_gloved_thumbs_width(
+    phone: Page, coach: BotRunner
+) -> None:
+    await send(phone, "/warmup quick")
+    card_row = phone.locator(".row.in").last
+    await expect(card_row).to_contain_text("Quick warm-up · Exercise 1 of 6")
+    card = phone.locator(f'[data-message-id="{await card_row.get_attribute("data-message-id")}"]')
+    for _ in range(6):
+        coach.clock.advance(seconds=45)
+        await card.get_by_role("button", name=str(texts.DONE_SET_BUTTON)).click()
+    await expect(card).to_contain_text(str(texts.RATE_QUESTION))
+    coach.clock.advance(minutes=90)
+    assert await dispatch_checkins(coach.application) == 1
+    question = phone.locator(".row.in").last
+    await expect(question).to_contain_text(str(texts.CHECKIN_FEEL))
+    widths = await question.locator(".kb-button").evaluate_all(
+        "buttons => buttons.map(b => b.getBoundingClientRect().width)"
+    )
+    assert len(widths) == 5
+    # ✅ Done set spans the card (about 300 px here); a feel button at 42 px was missed with
+    # gloves. A third of the card's width or more each.
+    assert min(widths) >= 96, widths
+    fits = await phone.evaluate(BUTTON_FITS)
+    assert all(b["fits"] for b in fits), f"a label is cut: {fits}"
