@@ -15,6 +15,7 @@ from telegram.ext import (
 from bot.i18n import DEFAULT_LOCALE, LANGUAGES, telegram_language_code, use
 from bot.telegram import (
     basics,
+    broadcast,
     checkins,
     language,
     mydata,
@@ -34,6 +35,7 @@ from bot.telegram.callbacks import (
     SETUP_PATTERN,
     TAP_PATTERN,
 )
+from bot.telegram.dispatching import dispatching_in
 from bot.telegram.errors import on_error
 from bot.telegram.flood import FloodGuard
 
@@ -71,6 +73,18 @@ def register_handlers(application: Application, flood_guard: FloodGuard) -> None
     application.add_handler(CallbackQueryHandler(mydata.forget_tap, pattern=FORGET_PATTERN))
     application.add_handler(
         CallbackQueryHandler(language.language_tap, pattern=rf"^{language.LANGUAGE_PREFIX}")
+    )
+    # The operator's /broadcast: for ADMIN_USER_IDS only, so anyone else's is an unknown
+    # command (the fallback below); an admin's text goes to a waiting broadcast first.
+    admins = filters.User(user_id=dispatching_in(application).admin_user_ids)
+    application.add_handler(
+        CommandHandler("broadcast", broadcast.broadcast_command, filters=admins)
+    )
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & admins, broadcast.broadcast_text)
+    )
+    application.add_handler(
+        CallbackQueryHandler(broadcast.broadcast_choice, pattern=broadcast.BROADCAST_PATTERN)
     )
 
     # Fallbacks, last in the same group: within a group only the first matching handler runs

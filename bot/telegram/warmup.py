@@ -17,6 +17,7 @@ from bot.coach.walkthrough import Action, Outcome, Status, Step, Walkthrough, ap
 from bot.db import checkins, preferences, stats, warmups
 from bot.db.warmups import ANIMATION, TEXT, StoredWarmup
 from bot.i18n import current_locale, gettext
+from bot.metrics import WARMUPS_COMPLETED, WARMUPS_STARTED
 from bot.telegram import checkin_jobs, texts
 from bot.telegram.buttons import Press, button
 from bot.telegram.callbacks import MENU_WARMUP, ResumeChoice, WarmupTap, parse_resume, parse_tap
@@ -62,6 +63,7 @@ async def begin_warmup(
                 animated = services.demos.available and await preferences.demonstrations_on(
                     db, user.id
                 )
+                WARMUPS_STARTED.inc()
                 running = await warmups.create_warmup(
                     db,
                     user.id,
@@ -111,6 +113,7 @@ async def resume_choice(press: Press[ResumeChoice], context: ContextTypes.DEFAUL
                     press.answer = str(texts.ANSWER_ALREADY_COUNTED)
                     return
                 state = Walkthrough.start(routine, now)
+                WARMUPS_STARTED.inc()
                 row = await warmups.create_warmup(
                     db, row.user_id, row.chat_id, state, card_kind=row.card_kind
                 )
@@ -200,6 +203,7 @@ async def _tap(
     elif step.outcome is Outcome.COMPLETED:
         assert step.state.finished_at is not None
         note = await stats.record_completion(db, row, step.state, routine)
+        WARMUPS_COMPLETED.inc()
         due = await checkins.plan_checkin(db, row, step.state.finished_at)
         return _Tapped(step, note=note, checkin_due=due, animated=animated)
     if step.state.status is Status.COMPLETED:
