@@ -24,6 +24,9 @@ PLANNING_SHARE = 0.9
 # Start this much before the last moment the plan allows: the first sends of a batch wait for a
 # claim in the database and a slot in the limiter.
 HEADROOM = timedelta(seconds=3)
+# A wait shorter than this is no wait: the scheduler's own delay is longer (and an instant
+# rounded to microseconds could otherwise ask for the same wake-up again and again).
+SHORTEST_WAIT_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ def decide(
     if slack is None:
         return SendDecision(False, None)
     wait = slack - headroom.total_seconds()
-    if wait <= 0:
+    if wait < SHORTEST_WAIT_S:
         return SendDecision(True, None)
     return SendDecision(False, now + timedelta(seconds=wait))
 

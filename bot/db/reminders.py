@@ -201,6 +201,23 @@ async def next_wake(session: AsyncSession, early: timedelta = timedelta(0)) -> d
     return min(instants) if instants else None
 
 
+async def next_after(session: AsyncSession, horizon: datetime) -> datetime | None:
+    """The earliest scheduled reminder instant after `horizon` (outside the early window)."""
+    found = await session.scalar(
+        select(func.min(ReminderSchedule.next_remind_at)).where(
+            ReminderSchedule.enabled.is_(True), ReminderSchedule.next_remind_at > horizon
+        )
+    )
+    return _aware(found) if found is not None else None
+
+
+async def next_snooze(session: AsyncSession) -> datetime | None:
+    found = await session.scalar(
+        select(func.min(SentReminder.snooze_until)).where(SentReminder.status == "snoozed")
+    )
+    return _aware(found) if found is not None else None
+
+
 async def warmed_up_between(
     session: AsyncSession, user_id: int, start: datetime, end: datetime
 ) -> bool:

@@ -115,12 +115,14 @@ async def dispatch_due(application: Application) -> int:
             async with services.db.transaction() as db:
                 loads = await reminders.due_loads(db, horizon)
                 plan = decide(loads, now, dispatching.messages_per_second)
-                due = await reminders.due_schedules(db, horizon, chunk) if plan.send_now else []
+                # What is due already needs no plan: all of it (up to a batch) at once, so the
+                # limiter never idles between passes through a burst.
+                overdue = sum(count for instant, count in loads if instant <= now)
+                take = min(BATCH_SIZE, max(chunk, overdue))
+                due = await reminders.due_schedules(db, horizon, take) if plan.send_now else []
                 snoozes = [row.id for row in await reminders.due_snoozes(db, now, BATCH_SIZE)]
-            overdue = [instant for instant, _ in loads if instant <= now]
-            DISPATCHER_LAG.labels("reminders").set(
-                (now - overdue[0]).total_seconds() if overdue else 0
-            )
+            oldest = loads[0][0] if loads else now
+            DISPATCHER_LAG.labels("reminders").set(max(0.0, (now - oldest).total_seconds()))
             fresh = [d for d in due if ("s", d.user_id) not in seen]
             fresh_snoozes = [i for i in snoozes if ("z", i) not in seen]
             if not fresh and not fresh_snoozes:
@@ -135,11 +137,13 @@ async def dispatch_due(application: Application) -> int:
             claims += [_claim_snooze(services, reminder_id) for reminder_id in fresh_snoozes]
             sent = await asyncio.gather(*(_claim_and_send(application, gate, c) for c in claims))
             handed_over += sum(sent)
+        # Wake for the plan's next send inside the window, the window's next arrival (which
+        # may bring a peak that must start sooner), or the next snooze, whichever is first.
         async with services.db.transaction() as db:
-            wake = await reminders.next_wake(db, dispatching.early)
-        if plan.wake_at is not None and (wake is None or wake < plan.wake_at):
-            # The window already holds reminders, and the plan says when to start on them.
-            wake = plan.wake_at
+            arriving = await reminders.next_after(db, horizon)
+            snoozed = await reminders.next_snooze(db)
+        opens = arriving - dispatching.early if arriving is not None else None
+        wake = min((t for t in (plan.wake_at, opens, snoozed) if t is not None), default=None)
     arm_dispatcher(application, DISPATCH_JOB_ID, dispatch_job, wake)
     return handed_over
 
