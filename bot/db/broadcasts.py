@@ -29,6 +29,16 @@ async def mark_blocked(session: AsyncSession, user_id: int, now: datetime) -> No
     )
 
 
+async def set_blocked(session: AsyncSession, user_id: int, blocked_at: datetime | None) -> None:
+    """Telegram told us the runner blocked the bot (an instant) or unblocked it (None)."""
+    await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(blocked_at=blocked_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def start_writing(
     session: AsyncSession, admin_user_id: int, admin_chat_id: int, now: datetime
 ) -> Broadcast:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.db import broadcasts
@@ -71,6 +71,18 @@ async def broadcast_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if draft is not None and draft.status == broadcasts.WRITING:
             draft.text, draft.entities = body, entities
             draft.message_id, draft.status = shown.message_id, broadcasts.PREVIEW
+
+
+async def membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A runner blocked the bot (broadcasts skip them from now on) or unblocked it ("Restart":
+    they are in the next one again). Telegram sends no message for either; nothing to answer."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    services = services_of(context)
+    blocked = change.new_chat_member.status == ChatMember.BANNED
+    async with services.db.transaction() as db:
+        await broadcasts.set_blocked(db, change.from_user.id, services.clock() if blocked else None)
 
 
 def _preview_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:

@@ -6,6 +6,7 @@ from telegram import Bot, BotCommand, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     TypeHandler,
@@ -85,6 +86,9 @@ def register_handlers(application: Application, flood_guard: FloodGuard) -> None
     )
     application.add_handler(
         CallbackQueryHandler(broadcast.broadcast_choice, pattern=broadcast.BROADCAST_PATTERN)
+    )
+    application.add_handler(
+        ChatMemberHandler(broadcast.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)
     )
 
     # Fallbacks, last in the same group: within a group only the first matching handler runs
