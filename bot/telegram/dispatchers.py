@@ -16,11 +16,11 @@ TAKEOVER_PAUSE_S = 1.0 + WINDOW_MARGIN_S
 async def start_dispatching(application: Application) -> None:
     """At start-up: lead at once if nobody does (always on SQLite), else stand by."""
 
-    async def gain() -> None:
+    async def gain(took_over: bool) -> None:
         limiter = application.bot.rate_limiter
-        if isinstance(limiter, SendRateLimiter) and not services_in(application).db.is_sqlite:
-            # Taking over from a leader that may have sent a second's worth a moment ago:
-            # Telegram counts those against this second too.
+        if took_over and isinstance(limiter, SendRateLimiter):
+            # The last leader may have sent a second's worth a moment ago: Telegram counts
+            # those against this second too. (At start-up the last one, if any, is long gone.)
             limiter.pause(TAKEOVER_PAUSE_S)
         reminder_jobs.start_reminder_jobs(application)
         checkin_jobs.start_checkin_jobs(application)

@@ -80,13 +80,14 @@ def leads(application: Application) -> bool:
 
 
 class Leadership:
-    """Whether this process runs the dispatchers; `on_gain` starts them, `on_loss` stops them,
-    `on_tick` runs every check while leading (picking up work other processes planned)."""
+    """Whether this process runs the dispatchers; `on_gain` starts them (told whether this is
+    a take-over from a running leader rather than a start-up), `on_loss` stops them, `on_tick`
+    runs every check while leading (picking up work other processes planned)."""
 
     def __init__(
         self,
         database: Database,
-        on_gain: Callable[[], Awaitable[None]],
+        on_gain: Callable[[bool], Awaitable[None]],
         on_loss: Callable[[], None],
         on_tick: Callable[[], Awaitable[None]],
         check_every: float = CHECK_EVERY,
@@ -101,9 +102,9 @@ class Leadership:
     async def start(self) -> None:
         """Lead at once if nobody does (one process: before start-up ends), then keep checking."""
         if self.database.is_sqlite:
-            await self._gain()
+            await self._gain(took_over=False)
             return
-        await self._check()
+        await self._check(starting=True)
         self._task = asyncio.create_task(self._keep_checking(), name="leadership")
 
     async def stop(self) -> None:
@@ -128,7 +129,7 @@ class Leadership:
                 except Exception:  # a failed refresh waits for the next tick, logged
                     logger.exception("Refreshing the dispatchers' wake-ups failed")
 
-    async def _check(self) -> None:
+    async def _check(self, *, starting: bool = False) -> None:
         try:
             if self.is_leader:
                 assert self._connection is not None
@@ -147,14 +148,14 @@ class Leadership:
             await self._drop_connection()
             return
         if taken:
-            await self._gain()
+            await self._gain(took_over=not starting)
 
-    async def _gain(self) -> None:
+    async def _gain(self, *, took_over: bool) -> None:
         self.is_leader = True
         LEADER.set(1)
         logger.info("This process now runs the reminder, check-in and broadcast dispatchers")
         try:
-            await self._on_gain()
+            await self._on_gain(took_over)
         except Exception:  # the safety-net jobs it starts retry what failed here
             logger.exception("Starting the dispatchers failed")
 
