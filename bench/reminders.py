@@ -1,6 +1,8 @@
 """Benchmark: reminder start-up cost and fan-out, for our design and one APScheduler job per user.
 
     python -m bench.reminders [--users 100000] [--fanout 900] [--limit 30]
+    python -m bench.reminders --processes 1,2,4 [--fanout 900]   (bench/shared_limit.py)
+    python -m bench.reminders --peak [--users 100000] [--peak-size 6000]
 
 Start-up (each design in a fresh child process, so memory is its own): N runners with schedules
 in a SQLite file; seconds from "process has imported the bot" to "every reminder is registered
@@ -286,9 +288,28 @@ def main() -> None:
     parser.add_argument("--fanout", type=int, default=900, help="reminders due in one minute")
     parser.add_argument("--limit", type=float, default=30.0, help="sandbox messages/s")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--processes",
+        help="instead: the same burst through these numbers of processes on PostgreSQL, e.g. 1,2,4",
+    )
+    parser.add_argument(
+        "--peak", action="store_true", help="instead: a day's peak with the early window, 10 and 0"
+    )
+    parser.add_argument(
+        "--peak-size", type=int, default=6000, help="reminders at the busiest instant"
+    )
     args = parser.parse_args()
     if args.child:
         _child(args.child[0], f"sqlite+aiosqlite:///{args.child[1]}")
+        return
+    if args.processes or args.peak:
+        from bench import shared_limit
+
+        if args.processes:
+            counts = [int(part) for part in args.processes.split(",")]
+            shared_limit.run_processes(counts, args.fanout, args.limit)
+        if args.peak:
+            shared_limit.run_peak(args.users, args.peak_size, args.limit, [10, 0])
         return
     import logging
 

@@ -23,13 +23,13 @@ from bot.demos.clips import DemoError, ensure_clips
 from bot.i18n import LANGUAGES
 from bot.i18n.catalogs import preload as preload_catalogs
 from bot.i18n.catalogs import untranslated
-from bot.telegram.checkin_jobs import start_checkin_jobs
-from bot.telegram.concurrency import PerChatUpdateProcessor
+from bot.metrics import MeasuredRequest, MeasuredUpdateProcessor, MetricsServer
 from bot.telegram.demonstrations import Demonstrations
+from bot.telegram.dispatchers import start_dispatching, stop_dispatching
+from bot.telegram.dispatching import DISPATCH_KEY, Dispatching
 from bot.telegram.flood import FloodGuard
 from bot.telegram.rate_limit import SendRateLimiter
 from bot.telegram.registry import publish_profile, register_handlers
-from bot.telegram.reminder_jobs import start_reminder_jobs
 from bot.telegram.services import SERVICES_KEY, Services
 
 logger = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 # The demonstrations are drawn once and kept here (git-ignored), re-drawn when their pose files
 # or the renderer change.
 DEMO_CACHE = DATA_DIR / "cache" / "demos"
+METRICS_SERVER_KEY = "metrics_server"
 
 
 class StartupError(RuntimeError):
@@ -100,8 +101,10 @@ def build_application(
         .token(settings.token)
         .base_url(base_url)
         .base_file_url(_file_url(base_url))
-        .rate_limiter(SendRateLimiter())
-        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
+        .request(MeasuredRequest(connection_pool_size=256))
+        .get_updates_request(MeasuredRequest(connection_pool_size=1))
+        .rate_limiter(SendRateLimiter(messages_per_second=settings.telegram_messages_per_second))
+        .concurrent_updates(MeasuredUpdateProcessor(settings.max_concurrent_updates))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -114,6 +117,17 @@ def build_application(
         min_set_gap=timedelta(seconds=settings.min_set_seconds),
         demonstrations_wanted=settings.demonstrations,
     )
+    application.bot_data[DISPATCH_KEY] = Dispatching(
+        messages_per_second=settings.telegram_messages_per_second,
+        early=timedelta(minutes=settings.reminder_early_minutes),
+        paid_broadcast=settings.paid_broadcast,
+        admin_user_ids=frozenset(settings.admin_user_ids),
+    )
+    if settings.metrics_port and not settings.webhook_url:
+        # Polling mode's /metrics (webhook mode serves it on the webhook's port).
+        application.bot_data[METRICS_SERVER_KEY] = MetricsServer(
+            settings.webhook_listen, settings.metrics_port
+        )
     register_handlers(
         application, FloodGuard(settings.flood_burst, settings.flood_rate, flood_clock)
     )
@@ -131,13 +145,25 @@ async def _post_init(application: Application) -> None:
         # Drawn on the first start (a few seconds of CPU, off the loop), then read from the cache.
         services.demos = await asyncio.to_thread(_load_demonstrations, services)
     await publish_profile(application.bot)
-    start_reminder_jobs(application)
-    start_checkin_jobs(application)
+    metrics_server: MetricsServer | None = application.bot_data.get(METRICS_SERVER_KEY)
+    if metrics_server is not None:
+        try:
+            await metrics_server.start()
+        except OSError as error:
+            raise StartupError(
+                f"Setting METRICS_PORT: cannot listen on {metrics_server.port} ({error.strerror})"
+            ) from None
+    # The reminder, check-in and broadcast dispatchers run in one process: this one if it leads.
+    await start_dispatching(application)
     logger.info("Bot @%s is ready", application.bot.username)
 
 
 async def _post_shutdown(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
+    await stop_dispatching(application)
+    metrics_server: MetricsServer | None = application.bot_data.get(METRICS_SERVER_KEY)
+    if metrics_server is not None:
+        await metrics_server.stop()
     await services.db.dispose()
 
 

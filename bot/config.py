@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -15,6 +15,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{DATA_DIR / 'warmup-coach.db'}"
 DEFAULT_SANDBOX_DATABASE_URL = f"sqlite+aiosqlite:///{DATA_DIR / 'sandbox.db'}"
+# Telegram's broadcast limit without paying: about 30 messages a second for the bot token.
+FREE_MESSAGES_PER_SECOND = 30
 
 
 class SettingsError(ValueError):
@@ -60,11 +62,31 @@ class Settings(BaseSettings):
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
     # The offline sandbox's own database: its demo runners never land in the real bot's.
     sandbox_database_url: str = DEFAULT_SANDBOX_DATABASE_URL
+    # Telegram's limit for the bot token, shared by every process (bot/telegram/leadership.py):
+    # 30/s is the free rate; above it every limited send pays for allow_paid_broadcast.
+    telegram_messages_per_second: int = Field(default=30, ge=1, le=1000)
+    # A reminder may go this much before its instant, so that a peak larger than the limit
+    # can absorb is spread ahead of time instead of arriving late (0: never early).
+    reminder_early_minutes: int = Field(default=10, ge=0, le=60)
+    # Polling mode: serve /metrics on this port (0: off). Webhook mode serves it on its port.
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    # Telegram user ids allowed to /broadcast, comma-separated.
+    admin_user_ids: Annotated[tuple[int, ...], NoDecode] = ()
 
     @field_validator("telegram_bot_token", "webhook_url", "webhook_secret", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _user_ids(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        parts = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        if not all(part.isdigit() for part in parts):
+            raise ValueError(f"must be Telegram user ids separated by commas, not {value!r}")
+        return tuple(int(part) for part in parts)
 
     @field_validator("telegram_api_base_url")
     @classmethod
@@ -108,6 +130,11 @@ class Settings(BaseSettings):
         elif url.drivername in ("postgresql", "postgres"):
             url = url.set(drivername="postgresql+asyncpg")
         return url.render_as_string(hide_password=False)
+
+    @property
+    def paid_broadcast(self) -> bool:
+        """Above Telegram's free 30 messages/s, limited sends pass allow_paid_broadcast."""
+        return self.telegram_messages_per_second > FREE_MESSAGES_PER_SECOND
 
     @property
     def token(self) -> str | None:

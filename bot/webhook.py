@@ -21,6 +21,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.metrics import metrics_endpoint
 from bot.telegram.services import SERVICES_KEY, Services
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def webhook_app(application: Application, secret: str, path: str) -> web.Applica
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_post(path, receive)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_endpoint)
     return app
 
 

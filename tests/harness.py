@@ -6,8 +6,10 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from telegram import Bot, Update
 from telegram.ext import Application
@@ -15,6 +17,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.coach.clock import ManualClock
 from bot.config import Settings
+from bot.db.engine import Database
 from bot.runtime import start_polling, stop_polling
 from bot.sandbox.server import BotApiSandbox, ChatMessage, SimulatedUser
 
@@ -115,6 +118,16 @@ def button_data(message: ChatMessage, label_part: str) -> str:
 
 def message_by_id(user: SimulatedUser, message_id: int) -> ChatMessage:
     return next(m for m in user.chat if m.message_id == message_id)
+
+
+async def stored_rows(database_url: str, model: type[Any]) -> list[Any]:
+    """Every row of `model`'s table, read with a connection of the test's own."""
+    database = Database(database_url)
+    try:
+        async with database.transaction() as db:
+            return list((await db.execute(select(model))).scalars())
+    finally:
+        await database.dispose()
 
 
 @contextlib.asynccontextmanager

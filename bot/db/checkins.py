@@ -91,6 +91,14 @@ async def due_checkins(session: AsyncSession, now: datetime, limit: int) -> list
     return list((await session.scalars(query)).all())
 
 
+async def oldest_due(session: AsyncSession, now: datetime) -> datetime | None:
+    """The due instant of the oldest check-in waiting to be asked (the dispatcher's lag)."""
+    found = await session.scalar(
+        select(func.min(CheckIn.due_at)).where(CheckIn.status == PENDING, CheckIn.due_at <= now)
+    )
+    return _aware(found) if found is not None else None
+
+
 async def claim(
     session: AsyncSession, checkin_id: int, now: datetime, open_for: timedelta
 ) -> CheckIn | None:

@@ -58,6 +58,8 @@ class User(Base):
     # or else following their Telegram app's language_code.
     language: Mapped[str | None] = mapped_column(String(16))
     language_chosen: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When a send was refused because they blocked the bot (403); broadcasts skip them.
+    blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class WarmupSession(Base):
@@ -116,6 +118,9 @@ class ReminderSchedule(Base):
     next_remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     next_run_date: Mapped[date | None] = mapped_column(Date)
     next_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Breaks ties between reminders due at the same instant, differently each run date, so the
+    # lateness of a peak the limit cannot absorb falls on different runners each time.
+    next_rank: Mapped[int | None]
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -336,3 +341,44 @@ class LevelChange(Base):
     reason: Mapped[str] = mapped_column(String(8))  # easy | hard | pain | manual
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     announced: Mapped[bool] = mapped_column(default=False)
+
+
+class Broadcast(Base):
+    """An operator's message to every runner (/broadcast), sent from a queue in the database.
+
+    writing (waiting for the text) -> preview -> sending -> done; writing or preview ->
+    cancelled. `message_id` is the admin's message that shows the preview, then the progress.
+    """
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admin_user_id: Mapped[int] = mapped_column(BigInteger)
+    admin_chat_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    text: Mapped[str | None] = mapped_column(String(4096))
+    entities: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class BroadcastRecipient(Base):
+    """One runner's copy of a broadcast: the row that makes it resumable and never sent twice.
+
+    pending -> sending (claimed right before the send) -> sent | blocked | failed; sending ->
+    unconfirmed (the process sending it stopped: it may have arrived; never sent again).
+    """
+
+    __tablename__ = "broadcast_recipients"
+    __table_args__ = (Index("ix_broadcast_recipients_status", "broadcast_id", "status"),)
+
+    broadcast_id: Mapped[int] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.schedule import Reminder, RunSchedule, next_reminder
+from bot.coach.send_plan import fair_rank
 from bot.db.models import ReminderDraft, ReminderSchedule, SentReminder, User, WarmupSession
 
 
@@ -38,6 +39,7 @@ def plan(row: ReminderSchedule, rule: RunSchedule, after: datetime) -> Reminder 
     row.next_remind_at = upcoming.remind_at if upcoming else None
     row.next_run_date = upcoming.run_date if upcoming else None
     row.next_run_at = upcoming.run_at if upcoming else None
+    row.next_rank = fair_rank(row.user_id, upcoming.run_date) if upcoming else None
     return upcoming
 
 
@@ -73,15 +75,29 @@ class DueSchedule:
     language: str | None  # the runner's locale (None: not known yet)
 
 
-async def due_schedules(session: AsyncSession, now: datetime, limit: int) -> list[DueSchedule]:
+async def due_schedules(session: AsyncSession, horizon: datetime, limit: int) -> list[DueSchedule]:
+    """Schedules whose next reminder is at or before `horizon`, earliest first; reminders due
+    at the same instant in their run date's fair order (`next_rank`)."""
     query = (
         select(ReminderSchedule.user_id, User.chat_id, User.timezone, User.language)
         .join(User, User.id == ReminderSchedule.user_id)
-        .where(ReminderSchedule.enabled.is_(True), ReminderSchedule.next_remind_at <= now)
-        .order_by(ReminderSchedule.next_remind_at)
+        .where(ReminderSchedule.enabled.is_(True), ReminderSchedule.next_remind_at <= horizon)
+        .order_by(ReminderSchedule.next_remind_at, ReminderSchedule.next_rank)
         .limit(limit)
     )
     return [DueSchedule(*row) for row in (await session.execute(query)).all()]
+
+
+async def due_loads(session: AsyncSession, horizon: datetime) -> list[tuple[datetime, int]]:
+    """(instant, how many reminders) for every reminder due at or before `horizon`, earliest
+    first: what the send plan (bot/coach/send_plan.py) weighs."""
+    query = (
+        select(ReminderSchedule.next_remind_at, func.count())
+        .where(ReminderSchedule.enabled.is_(True), ReminderSchedule.next_remind_at <= horizon)
+        .group_by(ReminderSchedule.next_remind_at)
+        .order_by(ReminderSchedule.next_remind_at)
+    )
+    return [(_aware(instant), count) for instant, count in (await session.execute(query)).all()]
 
 
 async def claim(
@@ -173,16 +189,35 @@ async def disable_schedule(session: AsyncSession, user_id: int) -> None:
     )
 
 
-async def next_wake(session: AsyncSession) -> datetime | None:
-    """The earliest instant anything is due: a scheduled reminder or a snooze."""
+async def next_wake(session: AsyncSession, early: timedelta = timedelta(0)) -> datetime | None:
+    """The earliest instant anything may be sent: a scheduled reminder's window opening (its
+    instant less `early`) or a snooze."""
     scheduled = await session.scalar(
         select(func.min(ReminderSchedule.next_remind_at)).where(ReminderSchedule.enabled.is_(True))
     )
     snoozed = await session.scalar(
         select(func.min(SentReminder.snooze_until)).where(SentReminder.status == "snoozed")
     )
-    instants = [_aware(value) for value in (scheduled, snoozed) if value is not None]
+    instants = [_aware(scheduled) - early] if scheduled is not None else []
+    instants += [_aware(snoozed)] if snoozed is not None else []
     return min(instants) if instants else None
+
+
+async def next_after(session: AsyncSession, horizon: datetime) -> datetime | None:
+    """The earliest scheduled reminder instant after `horizon` (outside the early window)."""
+    found = await session.scalar(
+        select(func.min(ReminderSchedule.next_remind_at)).where(
+            ReminderSchedule.enabled.is_(True), ReminderSchedule.next_remind_at > horizon
+        )
+    )
+    return _aware(found) if found is not None else None
+
+
+async def next_snooze(session: AsyncSession) -> datetime | None:
+    found = await session.scalar(
+        select(func.min(SentReminder.snooze_until)).where(SentReminder.status == "snoozed")
+    )
+    return _aware(found) if found is not None else None
 
 
 async def warmed_up_between(

@@ -18,14 +18,21 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.coach.progress import CHECKIN_OPEN_FOR, FEEL_SCORES, PAIN_AREAS
-from bot.db import checkins
+from bot.db import broadcasts, checkins
 from bot.db.models import CheckIn, User
 from bot.i18n import DEFAULT_LOCALE, use
+from bot.metrics import DISPATCHER_LAG
 from bot.telegram import texts
 from bot.telegram.callbacks import CheckInTap
 from bot.telegram.delivery import with_retries
+from bot.telegram.dispatching import dispatching_in, leads
 from bot.telegram.services import services_in
-from bot.telegram.wakeups import arm_dispatcher, arm_dispatcher_by, start_dispatcher
+from bot.telegram.wakeups import (
+    arm_dispatcher,
+    arm_dispatcher_by,
+    start_dispatcher,
+    stop_dispatcher,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +73,8 @@ def pain_keyboard(checkin_id: int) -> InlineKeyboardMarkup:
 
 async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Scheduler entry point: ask what is due, close what is overdue, then re-arm."""
-    await dispatch_checkins(context.application)
+    if leads(context.application):
+        await dispatch_checkins(context.application)
 
 
 async def dispatch_checkins(application: Application) -> int:
@@ -91,7 +99,11 @@ async def dispatch_checkins(application: Application) -> int:
         seen: set[int] = set()
         while True:
             async with services.db.transaction() as db:
+                due_at = await checkins.oldest_due(db, now)
                 due = [i for i in await checkins.due_checkins(db, now, BATCH_SIZE) if i not in seen]
+            DISPATCHER_LAG.labels("checkins").set(
+                (now - due_at).total_seconds() if due_at is not None and due else 0
+            )
             if not due:
                 break
             seen.update(due)
@@ -122,20 +134,27 @@ async def _claim_and_ask(
 
 async def _ask(application: Application, checkin: CheckIn) -> None:
     services = services_in(application)
+    options = dispatching_in(application).send_options()
+    blocked = False
     try:
         message = await with_retries(
             lambda: application.bot.send_message(
-                checkin.chat_id, str(texts.CHECKIN_FEEL), reply_markup=feel_keyboard(checkin.id)
+                checkin.chat_id,
+                str(texts.CHECKIN_FEEL),
+                reply_markup=feel_keyboard(checkin.id),
+                **options,
             ),
             "sendMessage (check-in)",
         )
     except Forbidden as error:
         logger.warning("User %s blocked the bot (%s); check-in closed", checkin.user_id, error)
-        message = None
+        message, blocked = None, True
     except TelegramError as error:
         logger.error("Check-in %s to user %s failed: %s", checkin.id, checkin.user_id, error)
         message = None
     async with services.db.transaction() as db:
+        if blocked:
+            await broadcasts.mark_blocked(db, checkin.user_id, services.clock())
         if message is None:
             await checkins.expire(db, checkin.id)
         else:
@@ -144,9 +163,26 @@ async def _ask(application: Application, checkin: CheckIn) -> None:
 
 async def arm(application: Application) -> None:
     """(Re)schedule the dispatcher for the earliest due check-in, or remove it if none."""
+    if not leads(application):
+        return
     async with services_in(application).db.transaction() as db:
         wake = await checkins.next_wake(db)
     arm_dispatcher(application, DISPATCH_JOB_ID, dispatch_job, wake)
+
+
+async def arm_if_sooner(application: Application) -> None:
+    """The leader's regular check: wake earlier for check-ins another process planned."""
+    lock = application.bot_data.get("checkin_dispatch_lock")
+    if lock is not None and lock.locked():
+        return
+    async with services_in(application).db.transaction() as db:
+        wake = await checkins.next_wake(db)
+    if wake is not None:
+        arm_dispatcher_by(application, DISPATCH_JOB_ID, dispatch_job, wake)
+
+
+def stop_checkin_jobs(application: Application) -> None:
+    stop_dispatcher(application, DISPATCH_JOB_ID, SAFETY_NET_JOB_ID)
 
 
 def arm_by(application: Application, due: datetime) -> None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
+
+from bot.metrics import SEND_QUEUE
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +32,34 @@ THROTTLED_METHODS = frozenset(
 MESSAGES_PER_SECOND = 30
 WINDOW_MARGIN_S = 0.02
 SLACK_S = 0.005
+
+
+# Which lane a send waits in. Everything is urgent but the operator's broadcast, which is sent
+# only while no other send is waiting: runners' reminders and check-ins never queue behind it.
+URGENT, BULK = "urgent", "bulk"
+_LANE: ContextVar[str] = ContextVar("warmup_coach_send_lane", default=URGENT)
+_ON_SLOT: ContextVar[Callable[[], Awaitable[bool]] | None] = ContextVar(
+    "warmup_coach_on_slot", default=None
+)
+
+
+class SendWithdrawn(Exception):
+    """A bulk send's claim, made when its slot came, found it taken: nothing was sent."""
+
+
+@contextlib.contextmanager
+def bulk_lane(claim: Callable[[], Awaitable[bool]] | None = None) -> Iterator[None]:
+    """A send made inside this block waits until no urgent send is waiting (broadcasts).
+
+    `claim` runs once its slot has come, right before the request goes out; if it returns
+    False the send is withdrawn (SendWithdrawn). A broadcast claims its recipient there, not
+    before waiting its turn: a crash then leaves unconfirmed only what was on the wire."""
+    tokens = (_LANE.set(BULK), _ON_SLOT.set(claim))
+    try:
+        yield
+    finally:
+        _ON_SLOT.reset(tokens[1])
+        _LANE.reset(tokens[0])
 
 
 class PacedLimiter:
@@ -53,8 +85,44 @@ class PacedLimiter:
         # set: slots taken during the pause would all fire when it ends, a burst that earns the
         # next 429 (a cascade bench/reminders.py showed: 128 429s for 300 reminders).
         self._open_gate = open_gate
+        self.waiting = {URGENT: 0, BULK: 0}
+        self._no_urgent = asyncio.Event()
+        self._no_urgent.set()
 
     async def __aenter__(self) -> None:
+        lane = _LANE.get()
+        self._count(lane, +1)
+        try:
+            while True:
+                if lane == BULK:
+                    while self.waiting[URGENT]:
+                        await self._no_urgent.wait()
+                if await self._take_slot(yield_to_urgent=lane == BULK):
+                    break
+        finally:
+            self._count(lane, -1)
+        claim = _ON_SLOT.get()
+        if claim is not None:
+            _ON_SLOT.set(None)  # once: a retry after a 429 is the same send
+            if not await claim():
+                raise SendWithdrawn
+
+    def pause(self, seconds: float) -> None:
+        """No slot for `seconds` from now (a new leader: the last one's sends of the past
+        second still count at Telegram)."""
+        self._next_slot = max(self._next_slot, time.monotonic() + seconds)
+
+    def _count(self, lane: str, step: int) -> None:
+        self.waiting[lane] += step
+        SEND_QUEUE.labels(lane).set(self.waiting[lane])
+        if self.waiting[URGENT]:
+            self._no_urgent.clear()
+        else:
+            self._no_urgent.set()
+
+    async def _take_slot(self, *, yield_to_urgent: bool) -> bool:
+        """Wait for the next slot and take it; False if an urgent send came meanwhile and
+        `yield_to_urgent`: the slot is left to it."""
         async with self._lock:  # FIFO: senders go out in the order they asked
             if self._open_gate is not None:
                 await self._open_gate.wait()
@@ -62,12 +130,15 @@ class PacedLimiter:
             delay = slot - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
+            if yield_to_urgent and self.waiting[URGENT]:
+                return False
             woke = time.monotonic()
             # Keep to the schedule through sleep's usual overshoot (about 1 ms; re-basing on it
             # would slow a long burst by that much per send), but re-base after a real stall, so
             # a backlog never goes out as a burst. Any `rate` admissions in a row therefore span
             # at least `period - SLACK_S`, which the period's margin covers.
             self._next_slot = (slot if woke - slot < SLACK_S else woke) + self._interval
+            return True
 
     async def __aexit__(
         self,
@@ -89,6 +160,9 @@ class SendRateLimiter(AIORateLimiter):
             messages_per_second, open_gate=self._retry_after_event
         )
         self._retries = max_retries
+
+    def pause(self, seconds: float) -> None:
+        self._base_limiter.pause(seconds)  # type: ignore[attr-defined]
 
     async def process_request(
         self,

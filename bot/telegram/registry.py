@@ -6,6 +6,7 @@ from telegram import Bot, BotCommand, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     TypeHandler,
@@ -15,6 +16,7 @@ from telegram.ext import (
 from bot.i18n import DEFAULT_LOCALE, LANGUAGES, telegram_language_code, use
 from bot.telegram import (
     basics,
+    broadcast,
     checkins,
     language,
     levels,
@@ -38,6 +40,7 @@ from bot.telegram.callbacks import (
     SETUP_PATTERN,
     TAP_PATTERN,
 )
+from bot.telegram.dispatching import dispatching_in
 from bot.telegram.errors import on_error
 from bot.telegram.flood import FloodGuard
 
@@ -79,6 +82,21 @@ def register_handlers(application: Application, flood_guard: FloodGuard) -> None
     application.add_handler(CallbackQueryHandler(checkins.ease_off_tap, pattern=EASE_OFF_PATTERN))
     application.add_handler(
         CallbackQueryHandler(language.language_tap, pattern=rf"^{language.LANGUAGE_PREFIX}")
+    )
+    # The operator's /broadcast: for ADMIN_USER_IDS only, so anyone else's is an unknown
+    # command (the fallback below); an admin's text goes to a waiting broadcast first.
+    admins = filters.User(user_id=dispatching_in(application).admin_user_ids)
+    application.add_handler(
+        CommandHandler("broadcast", broadcast.broadcast_command, filters=admins)
+    )
+    application.add_handler(
+        MessageHandler(filters.TEXT & ~filters.COMMAND & admins, broadcast.broadcast_text)
+    )
+    application.add_handler(
+        CallbackQueryHandler(broadcast.broadcast_choice, pattern=broadcast.BROADCAST_PATTERN)
+    )
+    application.add_handler(
+        ChatMemberHandler(broadcast.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)
     )
 
     # Fallbacks, last in the same group: within a group only the first matching handler runs

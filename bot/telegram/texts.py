@@ -378,3 +378,35 @@ FORGOTTEN = _(
     "Done: everything I kept about you is deleted. Send /start whenever you want to begin again."
 )
 FORGET_CANCELLED = _("Nothing was deleted.")
+
+# /broadcast (admins only: ADMIN_USER_IDS)
+BROADCAST_ASK = _(
+    "📣 Send me the message for all runners as your next message. You'll see a preview "
+    "before anything is sent."
+)
+# Translators: below the admin's message in its preview; {n} is how many runners will get it.
+BROADCAST_PREVIEW = N_(
+    "📣 Preview. This goes to {n} runner.", "📣 Preview. This goes to {n} runners."
+)
+BROADCAST_TOO_LONG = _(
+    "📣 That's {length} characters; a broadcast can have at most {limit}. Send a shorter one."
+)
+BROADCAST_SEND_BUTTON = _("📣 Send")
+BROADCAST_CANCEL_BUTTON = _("✖ Cancel")
+BROADCAST_CANCELLED = _("📣 Broadcast cancelled: nothing was sent.")
+ANSWER_BROADCAST_SENDING = _("Sending…")
+ANSWER_BROADCAST_GONE = _("This broadcast was already sent or cancelled.")
+BROADCAST_PROGRESS = _(
+    "📣 Sending the broadcast: {done} of {total}\n"
+    "✅ sent {sent} · 🚫 blocked the bot {blocked} · ⚠️ failed {failed}"
+)
+BROADCAST_DONE = _(
+    "📣 Broadcast finished, {total} runners:\n"
+    "✅ sent {sent} · 🚫 blocked the bot {blocked} · ⚠️ failed {failed}"
+)
+# Translators: after BROADCAST_DONE when the bot restarted mid-send.
+BROADCAST_UNCONFIRMED = N_(
+    "{n} more was being sent when the bot restarted: it may have arrived, and was not sent again.",
+    "{n} more were being sent when the bot restarted: they may have arrived, and were not sent "
+    "again.",
+)

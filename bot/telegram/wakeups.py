@@ -14,6 +14,7 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
+from bot.telegram.dispatching import leads
 from bot.telegram.services import services_in
 
 Dispatch = Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
@@ -29,9 +30,12 @@ JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}
 def arm_dispatcher(
     application: Application, name: str, dispatch: Dispatch, wake: datetime | None
 ) -> None:
-    """(Re)schedule the `name` job for `wake` (by the bot's clock), or remove it if None."""
+    """(Re)schedule the `name` job for `wake` (by the bot's clock), or remove it if None.
+
+    Only the process that leads runs dispatchers (bot/telegram/dispatching.py); elsewhere this
+    does nothing, and the leader picks the new work up on its next check."""
     job_queue = application.job_queue
-    if job_queue is None:
+    if job_queue is None or not leads(application):
         return
     for job in job_queue.get_jobs_by_name(name):
         job.schedule_removal()
@@ -51,7 +55,7 @@ def arm_dispatcher_by(
     will find the new work itself; otherwise it is moved earlier.
     """
     job_queue = application.job_queue
-    if job_queue is None:
+    if job_queue is None or not leads(application):
         return
     services = services_in(application)
     delay = max(0.0, (due - services.clock()).total_seconds())
@@ -78,3 +82,12 @@ def start_dispatcher(
         job_kwargs=JOB_KWARGS,
     )
     job_queue.run_once(dispatch, when=0, name=name, job_kwargs=JOB_KWARGS)
+
+
+def stop_dispatcher(application: Application, name: str, safety_net_name: str) -> None:
+    """Leadership lost: this process's jobs for the dispatcher go (the new leader's run)."""
+    job_queue = application.job_queue
+    if job_queue is None:
+        return
+    for job in job_queue.get_jobs_by_name(name) + job_queue.get_jobs_by_name(safety_net_name):
+        job.schedule_removal()

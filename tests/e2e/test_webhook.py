@@ -67,6 +67,9 @@ async def test_webhook_refuses_without_secret_and_serves_with_it(
                 # The process's count (tests/db/test_engine.py makes it climb).
                 expected["sqlite_lock_waits"] = LockWaits.count
             assert report == expected
+            async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
+                assert response.status == 200
+                assert "warmup_bot_api_requests_total" in await response.text()
             await application.job_queue.stop(wait=False)
             async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
                 assert response.status == 503

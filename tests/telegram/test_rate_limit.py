@@ -9,7 +9,15 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.telegram.rate_limit import SLACK_S, WINDOW_MARGIN_S, PacedLimiter
+import pytest
+
+from bot.telegram.rate_limit import (
+    SLACK_S,
+    WINDOW_MARGIN_S,
+    PacedLimiter,
+    SendWithdrawn,
+    bulk_lane,
+)
 
 
 async def admit(limiter: PacedLimiter, stamps: list[float]) -> None:
@@ -51,3 +59,45 @@ async def test_nothing_is_admitted_while_the_gate_is_closed() -> None:
     gate.set()
     await waiting
     assert len(stamps) == 5
+
+
+async def test_bulk_sends_wait_while_any_urgent_send_waits() -> None:
+    """A broadcast never goes ahead of a reminder: bulk waits until no urgent send is waiting,
+    even one that asked later."""
+    limiter = PacedLimiter(rate=50, period=1.0)
+    order: list[str] = []
+
+    async def ask(name: str, bulk: bool) -> None:
+        if bulk:
+            with bulk_lane():
+                async with limiter:
+                    order.append(name)
+        else:
+            async with limiter:
+                order.append(name)
+
+    first = asyncio.create_task(ask("urgent-0", False))
+    await asyncio.sleep(0)  # urgent-0 holds the pacer
+    tasks = [asyncio.create_task(ask(f"bulk-{n}", True)) for n in range(3)]
+    tasks += [asyncio.create_task(ask(f"urgent-{n}", False)) for n in range(1, 4)]
+    await asyncio.gather(first, *tasks)
+    assert order == ["urgent-0", "urgent-1", "urgent-2", "urgent-3", "bulk-0", "bulk-1", "bulk-2"]
+    assert limiter.waiting == {"urgent": 0, "bulk": 0}
+
+
+async def test_a_bulk_send_claims_once_its_slot_has_come_and_is_withdrawn_if_taken() -> None:
+    limiter = PacedLimiter(rate=50, period=1.0)
+    claims: list[str] = []
+
+    async def claim(name: str, result: bool) -> bool:
+        claims.append(name)
+        return result
+
+    with bulk_lane(lambda: claim("mine", True)):
+        async with limiter:
+            claims.append("sent")
+    with pytest.raises(SendWithdrawn):
+        with bulk_lane(lambda: claim("taken", False)):
+            async with limiter:
+                claims.append("never")
+    assert claims == ["mine", "sent", "taken"]
