@@ -7,11 +7,13 @@ by tapping the page's buttons; a screenshot taken mid-way is kept in docs/ for t
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -95,12 +97,15 @@ def chromium_executable() -> str:
     problem = ""
     if async_playwright is None:
         problem = "playwright is not installed (pip install -e '.[dev]')"
-    executable = _find_chromium()
-    if not problem and executable is None:
-        problem = _install_chromium()
+    # bin/test runs two pytest workers: one installs, the other waits for it and finds the result.
+    with open(Path(tempfile.gettempdir()) / "warmup-coach-chromium.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         executable = _find_chromium()
-        if executable is None:
-            problem = f"chromium not found at {CHROMIUM}" + (f": {problem}" if problem else "")
+        if not problem and executable is None:
+            problem = _install_chromium()
+            executable = _find_chromium()
+            if executable is None:
+                problem = f"chromium not found at {CHROMIUM}" + (f": {problem}" if problem else "")
     if problem or executable is None:
         reason = f"browser tests need headless Chromium: {problem}"
         if os.environ.get("CI") == "true":
