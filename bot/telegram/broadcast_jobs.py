@@ -67,7 +67,7 @@ def final_text(counts: dict[str, int]) -> str:
     sent, blocked = counts.get(broadcasts.SENT, 0), counts.get(broadcasts.BLOCKED, 0)
     failed, unconfirmed = counts.get(broadcasts.FAILED, 0), counts.get(broadcasts.UNCONFIRMED, 0)
     text = texts.BROADCAST_DONE.format(
-        total=sum(counts.values()), sent=sent, blocked=blocked, failed=failed
+        sum(counts.values()), sent=sent, blocked=blocked, failed=failed
     )
     if unconfirmed:
         text += "\n" + texts.BROADCAST_UNCONFIRMED.format(unconfirmed)

@@ -400,9 +400,12 @@ BROADCAST_PROGRESS = _(
     "📣 Sending the broadcast: {done} of {total}\n"
     "✅ sent {sent} · 🚫 blocked the bot {blocked} · ⚠️ failed {failed}"
 )
-BROADCAST_DONE = _(
-    "📣 Broadcast finished, {total} runners:\n"
-    "✅ sent {sent} · 🚫 blocked the bot {blocked} · ⚠️ failed {failed}"
+# Translators: {n} is how many runners the broadcast went to.
+BROADCAST_DONE = N_(
+    "📣 Broadcast finished, {n} runner:\n"
+    "✅ sent {sent} · 🚫 blocked the bot {blocked} · ⚠️ failed {failed}",
+    "📣 Broadcast finished, {n} runners:\n"
+    "✅ sent {sent} · 🚫 blocked the bot {blocked} · ⚠️ failed {failed}",
 )
 # Translators: after BROADCAST_DONE when the bot restarted mid-send.
 BROADCAST_UNCONFIRMED = N_(

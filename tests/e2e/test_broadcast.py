@@ -68,7 +68,9 @@ async def test_an_admin_broadcast_reaches_every_runner_once_and_skips_who_blocke
             lambda: message_by_id(admin, preview.message_id).text.startswith(FINISHED), timeout=30
         )
         final = message_by_id(admin, preview.message_id)
-        assert final.text == texts.BROADCAST_DONE.format(total=6, sent=5, blocked=1, failed=0)
+        assert final.text == (
+            "📣 Broadcast finished, 6 runners:\n✅ sent 5 · 🚫 blocked the bot 1 · ⚠️ failed 0"
+        )
         assert final.buttons == []
         # A second tap on Send (an old preview) sends nothing more.
         again = await admin.tap(preview.message_id, button_data(preview, "Send"))
@@ -166,7 +168,7 @@ async def test_a_broadcast_killed_mid_send_resumes_and_sends_each_runner_once(
         assert await second.wait(timeout=15) == 0
     assert [copies(runner, text) for runner in everyone] == [1] * len(everyone)
     final = message_by_id(admin, preview.message_id).text
-    expected = texts.BROADCAST_DONE.format(total=9, sent=8, blocked=0, failed=0)
+    expected = texts.BROADCAST_DONE.format(9, sent=8, blocked=0, failed=0)
     assert final == f"{expected}\n{texts.BROADCAST_UNCONFIRMED.format(1)}"
     statuses = sorted(r.status for r in await stored_rows(database_url, BroadcastRecipient))
     assert statuses == ["sent"] * 8 + ["unconfirmed"]

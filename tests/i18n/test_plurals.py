@@ -7,6 +7,7 @@ import pytest
 
 from bot.i18n import use
 from bot.telegram import texts
+from bot.telegram.broadcast_jobs import final_text
 
 COUNTS = (1, 2, 5, 11, 21, 22, 25)
 
@@ -48,3 +49,21 @@ def test_the_cards_reps_take_the_right_plural_form(locale: str) -> None:
     with use(locale):
         shown = [texts.CARD_PROGRESS_PER_LEG.format(n, set_number=1, sets=2) for n in COUNTS]
     assert [line.split(" · ", 1)[1].rsplit(" на ", 1)[0] for line in shown] == REPS[locale]
+
+
+@pytest.mark.parametrize(
+    ("locale", "one", "six"),
+    [
+        ("en", "finished, 1 runner:", "finished, 6 runners:"),
+        ("es", "terminada, 1 corredor:", "terminada, 6 corredores:"),
+        ("pt_BR", "concluída, 1 corredor:", "concluída, 6 corredores:"),
+    ],
+)
+def test_the_broadcasts_final_count_says_one_runner_in_the_singular(
+    locale: str, one: str, six: str
+) -> None:
+    with use(locale):
+        single = final_text({"sent": 1})
+        several = final_text({"sent": 4, "blocked": 1, "failed": 1})
+    assert one in single.splitlines()[0]
+    assert six in several.splitlines()[0]
