@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Base,
+    Broadcast,
+    BroadcastRecipient,
     CheckIn,
     ExerciseLevel,
     LevelChange,
@@ -53,6 +55,12 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
         warmup["rating"] = ratings.get(warmup["id"])
     for warmup in warmups:
         del warmup["user_id"]
+    broadcasts = await session.execute(
+        select(BroadcastRecipient.broadcast_id, BroadcastRecipient.status, Broadcast.text)
+        .join(Broadcast, Broadcast.id == BroadcastRecipient.broadcast_id)
+        .where(BroadcastRecipient.user_id == user_id)
+        .order_by(BroadcastRecipient.broadcast_id)
+    )
     return {
         "user": await one(User),
         "settings": await one(UserSettings),
@@ -65,6 +73,10 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
         "levels": await many(ExerciseLevel, ExerciseLevel.exercise_key),
         "level_progress": await one(LevelProgress),
         "level_changes": await many(LevelChange, LevelChange.id),
+        "broadcasts_received": [
+            {"broadcast_id": id_, "status": status, "text": text}
+            for id_, status, text in broadcasts
+        ],
     }
 
 

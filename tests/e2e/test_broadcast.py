@@ -3,6 +3,7 @@ database (resumed after a SIGKILL), skipping runners who blocked the bot; nobody
 
 from __future__ import annotations
 
+import json
 import signal
 
 from bot.coach.clock import ManualClock
@@ -72,6 +73,11 @@ async def test_an_admin_broadcast_reaches_every_runner_once_and_skips_who_blocke
             "📣 Broadcast finished, 6 runners:\n✅ sent 5 · 🚫 blocked the bot 1 · ⚠️ failed 0"
         )
         assert final.buttons == []
+        # Each runner's /export lists what they were sent, or that it was refused.
+        for runner, status in [(runners[1], "sent"), (refused, "blocked")]:
+            exported = json.loads((await say(sandbox, runner, "/export")).document)
+            [received] = exported["broadcasts_received"]
+            assert (received["status"], received["text"]) == (status, text)
         # A second tap on Send (an old preview) sends nothing more.
         again = await admin.tap(preview.message_id, button_data(preview, "Send"))
         assert again.text == str(texts.ANSWER_BROADCAST_GONE)
