@@ -48,7 +48,7 @@ def routine_texts(routine: Routine) -> list[str]:
     """Every word of the routine a runner reads, as the catalogues hold it (bot/i18n/extract.py)."""
     found = [routine.band_note] if routine.band_note else []
     for exercise in routine.exercises:
-        found += [exercise.name, *exercise.cues, exercise.mistake]
+        found += [exercise.name, exercise.short, *exercise.cues, exercise.mistake]
         found += [exercise.no_band] if exercise.no_band else []
     return found
 

@@ -55,6 +55,7 @@ class Exercise(BaseModel):
     # demonstration is drawn from data/demos/<key>.toml (bot/demos).
     key: str = Field(pattern=r"^[a-z0-9-]{1,60}$")
     name: str = Field(min_length=1, max_length=60)
+    short: str = Field(min_length=1, max_length=16)  # on buttons, half a phone's width
     per_leg: bool = True
     band: bool = False
     cues: tuple[str, ...] = Field(min_length=2, max_length=3)

@@ -39,6 +39,13 @@ def extract_routine(
             name,
             ["An exercise's name. Keep the English name in brackets where runners know it by it."],
         )
+        if exercise.get("short"):
+            yield (
+                line_of(f'short = "{exercise["short"]}"'),
+                None,
+                exercise["short"],
+                [f"{name}: its short name, on a button half a phone wide: 16 characters at most."],
+            )
         for cue in exercise.get("cues", []):
             yield line_of(cue), None, cue, [f"How to do {name}: a cue."]
         if exercise.get("mistake"):

@@ -34,8 +34,9 @@ async def levels_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 @button(parse_level)
 async def level_tap(press: Press[LevelTap], context: ContextTypes.DEFAULT_TYPE) -> None:
-    """➖ or ➕ on an exercise (made for the level it showed: a double tap moves it once), or its
-    name, which explains the level in a toast."""
+    """➖ or ➕ on an exercise (made for the level it showed: a double tap moves it once), or, on
+    a /levels message from before the buttons were two to a row, its name, which explains the
+    level in a toast."""
     tap, services = press.data, services_of(context)
     routine = services.routine
     async with unit_of_work(context, press.user) as db:
@@ -57,7 +58,7 @@ async def level_tap(press: Press[LevelTap], context: ContextTypes.DEFAULT_TYPE) 
                 db, press.user.id, exercise.key, wanted, routine.top_levels, now
             )
             current[exercise.key] = wanted
-            press.answer = texts.ANSWER_LEVEL_SET.format(name=gettext(exercise.name), level=wanted)
+            press.answer = texts.ANSWER_LEVEL_SET.format(name=gettext(exercise.short), level=wanted)
     await edit_if_changed(press.message, *levels_view(routine, current))
 
 
@@ -77,11 +78,13 @@ def levels_view(routine: Routine, current: dict[str, int]) -> tuple[str, InlineK
             position = texts.BAND_POSITION[band.band_at]
             lines.append(f"    🎗 {position!s} · {texts.BAND_RESISTANCE[band.band]!s}")
 
-        middle = texts.LEVELS_BUTTON.format(name=name, level=level)
+        # Two buttons to a row, each half the width (a third cut the names off on a phone),
+        # named by the exercise's short name: the level is in the text above.
+        short = gettext(exercise.short)
         rows.append(
             [
                 InlineKeyboardButton(label, callback_data=LevelTap(index, move, level).encode())
-                for move, label in (("-", "➖"), ("i", middle), ("+", "➕"))
+                for move, label in (("-", f"➖ {short}"), ("+", f"➕ {short}"))
             ]
         )
     lines += ["", str(texts.LEVELS_HINT)]

@@ -348,8 +348,6 @@ LEVELS_HINT = _(
     "one. "
     "Set any level yourself with ➖ and ➕."
 )
-# Translators: the middle button of an exercise's row in /levels; tapping it explains.
-LEVELS_BUTTON = _("{name} · {level}")
 ANSWER_LEVEL_SET = _("{name}: level {level} ✅")
 ANSWER_LEVEL_LOWEST = _("That's the lowest level.")
 ANSWER_LEVEL_HIGHEST = _("That's the highest level.")

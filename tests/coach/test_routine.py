@@ -112,3 +112,9 @@ def test_unknown_field_is_refused() -> None:
     text = ROUTINE_FILE.read_text().replace("per_leg = true\n", "per_leg = true\nsetz = 3\n", 1)
     with pytest.raises(RoutineError, match=r"line \d+, exercises\[1\]\.setz: Extra inputs"):
         parse_routine(text)
+
+
+def test_a_short_name_longer_than_half_a_phones_button_row_is_refused() -> None:
+    text = ROUTINE_FILE.read_text().replace('short = "Wall abs"', 'short = "Wall abs, done slowly"')
+    with pytest.raises(RoutineError, match=r"exercises\[2\]\.short: .*at most 16 characters"):
+        parse_routine(text)

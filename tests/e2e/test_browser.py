@@ -24,7 +24,7 @@ from PIL import Image, ImageChops
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaAnimation
 
 from bot.coach.clock import ManualClock
-from bot.i18n import use
+from bot.i18n import LANGUAGES, use
 from bot.sandbox.run import connect_bot
 from bot.sandbox.server import BotApiSandbox
 from bot.sandbox.webchat import DEFAULT_PROFILES, NO_REMINDER, WebChat, attach_webchat
@@ -691,3 +691,26 @@ async def test_on_a_phone_every_checkin_button_is_a_gloved_thumbs_width(
     assert min(widths) >= 96, widths
     fits = await phone.evaluate(BUTTON_FITS)
     assert all(b["fits"] for b in fits), f"a label is cut: {fits}"
+
+
+async def test_on_a_phone_every_levels_button_shows_its_whole_label_in_every_language(
+    phone: Page, coach: BotRunner
+) -> None:
+    """/levels has a row per exercise, ➖ and ➕ with the exercise's short name. (Three buttons
+    to a row, ➖, the name and its level, ➕, cut five of six names and their level off.)"""
+    cut: dict[str, list[str]] = {}
+    for code, name in LANGUAGES.items():
+        await send(phone, "/language")
+        menu = phone.locator(".row.in").last
+        await menu.get_by_role("button", name=name, exact=True).click()
+        await expect(menu).to_contain_text(f"✓ {name}")
+        await send(phone, "/levels")
+        levels = phone.locator(".row.in").last
+        with use(code):
+            await expect(levels).to_contain_text(str(texts.LEVELS_TITLE))
+        labels = await levels.locator(".kb-button").evaluate_all(
+            "bs => bs.map(b => ({text: b.textContent, fits: b.scrollWidth <= b.clientWidth + 1}))"
+        )
+        assert len(labels) == 12
+        cut[code] = [label["text"] for label in labels if not label["fits"]]
+    assert not any(cut.values()), f"labels cut on a phone: {cut}"
