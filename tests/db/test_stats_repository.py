@@ -199,6 +199,7 @@ async def test_forget_leaves_no_row_behind(database: Database) -> None:
         "levels": [],
         "level_progress": None,
         "level_changes": [],
+        "broadcasts_received": [],
     }
 
 
