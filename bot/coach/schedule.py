@@ -11,6 +11,7 @@ occurs twice on a fall-back day is taken at its first occurrence.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,8 +19,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names
+
 from bot.coach.timezones import (
     UnknownTimezone,
+    fold,
     get_zone,
     looks_like_offset,
     resolve_timezone,
@@ -217,11 +221,69 @@ _DAY_GROUPS: Final[dict[str, frozenset[int]]] = {
     "weekends": frozenset({5, 6}),
     "weekend": frozenset({5, 6}),
 }
+# The same groups in the bot's other languages, one word each (the days are the first word of
+# /remind), folded as the runner's words are: no capitals, no accents ("й" is "и").
+_LOCAL_DAY_GROUPS: Final[dict[str, dict[str, frozenset[int]]]] = {
+    "ru": {
+        "ежедневно": _DAY_GROUPS["daily"],
+        "каждыидень": _DAY_GROUPS["daily"],
+        "будни": _DAY_GROUPS["weekdays"],
+        "выходные": _DAY_GROUPS["weekends"],
+    },
+    "uk": {
+        "щодня": _DAY_GROUPS["daily"],
+        "щоденно": _DAY_GROUPS["daily"],
+        "будні": _DAY_GROUPS["weekdays"],
+        "вихідні": _DAY_GROUPS["weekends"],
+    },
+    "es": {
+        "diario": _DAY_GROUPS["daily"],
+        "diariamente": _DAY_GROUPS["daily"],
+        "laborables": _DAY_GROUPS["weekdays"],
+        "finde": _DAY_GROUPS["weekends"],
+    },
+    "de": {
+        "taglich": _DAY_GROUPS["daily"],
+        "werktags": _DAY_GROUPS["weekdays"],
+        "wochenende": _DAY_GROUPS["weekends"],
+        "wochenenden": _DAY_GROUPS["weekends"],
+    },
+    "pt_BR": {
+        "diariamente": _DAY_GROUPS["daily"],
+        "diario": _DAY_GROUPS["daily"],
+        "uteis": _DAY_GROUPS["weekdays"],
+        "fds": _DAY_GROUPS["weekends"],
+    },
+}
 # format_days writes ranges with an en dash; accept it (and an em dash) so output parses back.
 _DASHES: Final[dict[int, str]] = str.maketrans({"–": "-", "—": "-"})
 
 
-def _day(token: str) -> int | None:
+def _day_key(text: str) -> str:
+    # "Mo.", "seg." and "segunda-feira" as "mo", "seg" and "segunda": the dots and the "-feira"
+    # would otherwise be taken for part of the name or for a range.
+    return fold(text).replace(".", "").replace("-feira", "")
+
+
+@functools.cache
+def _days_in(locale: str) -> dict[str, int]:
+    """Weekday names as `locale` writes them, whole and short (CLDR, through Babel: "пн",
+    "miércoles", "Do." for Thursday in German), folded -> 0 (Monday) .. 6."""
+    if locale == "en":
+        return {}
+    return {
+        _day_key(name): day
+        for width in ("wide", "abbreviated", "short")
+        for context in ("format", "stand-alone")
+        for day, name in get_day_names(width, context, locale).items()
+    }
+
+
+def _day(token: str, locale: str = "en") -> int | None:
+    # The runner's language first: "do" is Sunday in Spanish and Thursday in German.
+    localized = _days_in(locale).get(token)
+    if localized is not None:
+        return localized
     if token in _DAY_ALIASES:
         return _DAY_ALIASES[token]
     # Plurals: "mondays", "fridays".
@@ -230,23 +292,25 @@ def _day(token: str) -> int | None:
     return None
 
 
-def parse_days(text: str) -> frozenset[int]:
-    """Parse run days: "mon,wed,fri", "mon-fri", "mon,wed-fri", "daily", "weekends", "tue".
+def parse_days(text: str, locale: str = "en") -> frozenset[int]:
+    """Parse run days: "mon,wed,fri", "mon-fri", "mon,wed-fri", "daily", "weekends", "tue";
+    the weekdays also as `locale` names them ("пн-пт", "lun,mié,vie").
 
-    Case-insensitive; ranges may wrap around the week ("sat-mon" is Sat, Sun, Mon).
+    Case- and accent-insensitive; ranges may wrap around the week ("sat-mon" is Sat, Sun, Mon).
     """
     if not text.strip():
         raise _error("missing_days")
     days: set[int] = set()
     for raw in text.split(","):
-        token = "".join(raw.translate(_DASHES).lower().split())
+        token = _day_key("".join(raw.translate(_DASHES).split()))
         if not token:
             continue  # tolerate "mon,,wed" and a trailing comma
-        if token in _DAY_GROUPS:
-            days |= _DAY_GROUPS[token]
+        group = _DAY_GROUPS.get(token) or _LOCAL_DAY_GROUPS.get(locale, {}).get(token)
+        if group is not None:
+            days |= group
             continue
         first, sep, last = token.partition("-")
-        start, end = _day(first), _day(last) if sep else None
+        start, end = _day(first, locale), _day(last, locale) if sep else None
         if start is None or (sep and end is None):
             # Name just the unreadable piece so "mon,banana" points at "banana".
             raise _error("bad_days", value=raw.strip())
@@ -274,9 +338,10 @@ def parse_time(text: str) -> time:
     return time(hours, minutes)
 
 
-def parse_timezone(text: str) -> str:
-    """Return the IANA name for "Europe/Berlin" (any case), "UTC" or a city ("new york")."""
-    name = resolve_timezone(text)
+def parse_timezone(text: str, locale: str = "en") -> str:
+    """Return the IANA name for "Europe/Berlin" (any case), "UTC" or a city ("new york", or as
+    `locale` writes it: "Москва")."""
+    name = resolve_timezone(text, locale)
     if name is not None:
         return name
     if not text.strip():
@@ -325,13 +390,14 @@ def parse_remind_args(
     current_timezone: str = "UTC",
     current_lead: int = DEFAULT_LEAD_MINUTES,
     current_quick: bool = False,
+    locale: str = "en",
 ) -> RemindSet | RemindToggle:
     """Parse `/remind <days> <HH:MM> [<timezone>] [<lead minutes>] [quick|full]`, `/remind off`,
     `/remind on`.
 
     `args` are the whitespace-split words after the command. A left-out time zone, lead or
     version keeps the runner's current one. A multi-word city ("new york") is accepted as the
-    time zone.
+    time zone. Weekdays and cities may also be in the runner's language (`locale`).
     """
     words = [w for w in args if w.strip()]
     if not words:
@@ -347,7 +413,7 @@ def parse_remind_args(
     rest = words[1:]
     while rest and (days_text.endswith(",") or rest[0].startswith(",")):
         days_text += rest.pop(0)
-    run_days = parse_days(days_text)
+    run_days = parse_days(days_text, locale)
     if not rest:
         raise _error("missing_time", value=days_text)
     run_time = parse_time(rest[0])
@@ -360,14 +426,14 @@ def parse_remind_args(
     city_words = rest[:-1] if rest and _is_lead(rest[-1]) else rest
     if len(city_words) > 1 and all(_is_plain_word(w) for w in city_words):
         # A city of several plain words ("new york", "ho chi minh"), then maybe the lead.
-        timezone = parse_timezone(" ".join(city_words))
+        timezone = parse_timezone(" ".join(city_words), locale)
         if len(city_words) < len(rest):
             lead = parse_lead(rest[-1])
     else:
         # Positional: [timezone] [lead], each optional; whatever follows is one word too many.
         i = 0
         if i < len(rest) and not _is_lead(rest[i]):
-            timezone = parse_timezone(rest[i])
+            timezone = parse_timezone(rest[i], locale)
             i += 1
         if i < len(rest) and _is_lead(rest[i]):
             lead = parse_lead(rest[i])

@@ -10,15 +10,19 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Final
 from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.dates import get_timezone_location
+
 __all__ = [
     "UnknownTimezone",
     "all_timezones",
+    "fold",
     "get_zone",
     "looks_like_offset",
     "resolve_timezone",
@@ -173,13 +177,37 @@ def looks_like_offset(text: str) -> bool:
     return bool(_OFFSET_RE.match(text.strip()))
 
 
-def resolve_timezone(text: str) -> str | None:
-    """Return the IANA name for an IANA name (any case) or a city name, or None if unknown."""
+def fold(text: str) -> str:
+    """Lower case without accents, one apostrophe: "Ciudad de México" and "ciudad de mexico",
+    "пʼятниця" and "п'ятниця" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "ʼ").replace("'", "ʼ"))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
+
+
+@functools.cache
+def _cities_in(locale: str) -> dict[str, str]:
+    """The city of each current zone as the locale writes it (CLDR, through Babel: "Москва",
+    "Ciudad de México") -> the zone. Built once per language, on its first lookup."""
+    cities: dict[str, str] = {}
+    for name in sorted(n for n, now in _index().current.items() if n == now and "/" in n):
+        city = get_timezone_location(name, locale=locale, return_city=True)
+        cities.setdefault(_city_key(fold(city)), name)
+    return cities
+
+
+def resolve_timezone(text: str, locale: str = "en") -> str | None:
+    """Return the IANA name for an IANA name (any case) or a city name, in English or as
+    `locale` writes it, or None if unknown."""
     key = _key(text)
     if not key:
         return None
     index = _index()
-    return index.by_lower.get(key) or index.by_city.get(_city_key(key))
+    found = index.by_lower.get(key) or index.by_city.get(_city_key(key))
+    if found is None and locale != "en":
+        found = _cities_in(locale).get(_city_key(fold(key)))
+    return found
 
 
 def suggest_timezones(text: str, limit: int = 5) -> list[str]:

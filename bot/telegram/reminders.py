@@ -69,7 +69,9 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         lead = current.lead_minutes if current else DEFAULT_LEAD_MINUTES
         quick = current.quick if current else False
         try:
-            command = parse_remind_args(context.args, account.timezone, lead, quick)
+            command = parse_remind_args(
+                context.args, account.timezone, lead, quick, current_locale()
+            )
         except ScheduleError as error:
             reply = schedule_error(error)
         else:
@@ -267,7 +269,7 @@ async def _apply_setup(
         draft.awaiting = "timezone"
     elif tap.action == "z":
         try:
-            draft.timezone, draft.awaiting = parse_timezone(arg), None
+            draft.timezone, draft.awaiting = parse_timezone(arg, current_locale()), None
         except ScheduleError as error:
             return _SetupOutcome(answer=schedule_error(error)[:190])
     elif tap.action == "l" and arg.isdigit() and int(arg) in LEAD_CHOICES:
@@ -319,7 +321,7 @@ async def text_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
                     draft.run_time = parse_time(text).strftime("%H:%M")
                     reply = texts.SETUP_TIME_NOTED.format(time=draft.run_time)
                 else:
-                    draft.timezone = parse_timezone(text)
+                    draft.timezone = parse_timezone(text, current_locale())
                     reply = texts.SETUP_TIMEZONE_NOTED.format(timezone=draft.timezone)
                 draft.awaiting = None
             except ScheduleError as error:

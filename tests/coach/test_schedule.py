@@ -688,3 +688,68 @@ def test_walking_forward_hits_every_run_day_once(s: RunSchedule, after: datetime
     ]
     assert seen == expected
     assert len(seen) == 3 * len(s.run_days)
+
+
+# ----------------------------------------------------------------- in the runner's language
+
+MON_WED_FRI, WEEKDAYS, WEEKEND = frozenset({0, 2, 4}), frozenset(range(5)), frozenset({5, 6})
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "days"),
+    [
+        ("ru", "пн,ср,пт", MON_WED_FRI),
+        ("ru", "Пн-Пт", WEEKDAYS),
+        ("ru", "понедельник,среда,пятница", MON_WED_FRI),
+        ("ru", "выходные", WEEKEND),
+        ("uk", "пн,ср,пт", MON_WED_FRI),
+        ("uk", "п'ятниця,неділя", frozenset({4, 6})),  # typed apostrophe, CLDR's is ʼ
+        ("uk", "будні", WEEKDAYS),
+        ("es", "lun,mié,vie", MON_WED_FRI),
+        ("es", "lun,mie,vie", MON_WED_FRI),  # without the accent
+        ("es", "sáb-dom", WEEKEND),
+        ("es", "do", frozenset({6})),  # domingo
+        ("de", "Mo,Mi,Fr", MON_WED_FRI),
+        ("de", "Mo.-Fr.", WEEKDAYS),
+        ("de", "do", frozenset({3})),  # Donnerstag: the runner's language decides
+        ("de", "täglich", frozenset(range(7))),
+        ("pt_BR", "seg,qua,sex", MON_WED_FRI),
+        ("pt_BR", "segunda-feira-sexta-feira", WEEKDAYS),  # "-feira" is no range
+        ("pt_BR", "sáb.,dom.", WEEKEND),
+        ("ru", "mon,wed,fri", MON_WED_FRI),  # English always works
+    ],
+)
+def test_run_days_in_the_runners_language(locale: str, text: str, days: frozenset[int]) -> None:
+    assert parse_days(text, locale) == days
+
+
+def test_another_languages_day_names_are_not_read() -> None:
+    with pytest.raises(ScheduleError, match="пн"):
+        parse_days("пн,ср", "de")
+
+
+@pytest.mark.parametrize(
+    ("locale", "args", "days", "zone"),
+    [
+        ("ru", "пн,ср,пт 07:00 Москва 30", MON_WED_FRI, "Europe/Moscow"),
+        ("ru", "будни 06:30 Нью-Йорк", WEEKDAYS, "America/New_York"),
+        ("uk", "пн-пт 06:30 Київ 20", WEEKDAYS, "Europe/Kyiv"),
+        ("es", "lun,mié,vie 07:00 Ciudad de México 15", MON_WED_FRI, "America/Mexico_City"),
+        ("es", "sábado,domingo 08:00 nueva york", WEEKEND, "America/New_York"),
+        ("de", "Mo,Mi,Fr 07:00 Wien", MON_WED_FRI, "Europe/Vienna"),
+        ("pt_BR", "seg,qua,sex 06:00 São Paulo quick", MON_WED_FRI, "America/Sao_Paulo"),
+        ("pt_BR", "seg,qua,sex 06:00 sao paulo", MON_WED_FRI, "America/Sao_Paulo"),
+    ],
+)
+def test_remind_reads_days_and_city_in_the_runners_language(
+    locale: str, args: str, days: frozenset[int], zone: str
+) -> None:
+    command = parse_remind_args(args.split(), locale=locale)
+    assert isinstance(command, RemindSet)
+    assert (command.schedule.run_days, command.schedule.timezone) == (days, zone)
+
+
+def test_a_city_in_another_language_than_the_runners_is_not_guessed() -> None:
+    assert parse_timezone("Москва", "ru") == "Europe/Moscow"
+    with pytest.raises(ScheduleError):
+        parse_timezone("Москва", "de")

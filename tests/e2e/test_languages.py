@@ -12,6 +12,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot.coach.clock import ManualClock
+from bot.db.models import ReminderSchedule, User
 from bot.i18n import LANGUAGES, telegram_language_code, use
 from bot.i18n.catalogs import po_path
 from bot.i18n.extract import source_catalog
@@ -19,7 +20,14 @@ from bot.sandbox.server import BotApiSandbox, SimulatedUser
 from bot.telegram import texts
 from bot.telegram.checkin_jobs import dispatch_checkins
 from bot.telegram.reminder_jobs import dispatch_due
-from tests.harness import ROUTINE_FILE, BotRunner, button_data, message_by_id, say
+from tests.harness import (
+    ROUTINE_FILE,
+    BotRunner,
+    button_data,
+    message_by_id,
+    say,
+    stored_rows,
+)
 
 SOURCE = source_catalog()
 
@@ -292,3 +300,23 @@ async def test_a_routine_edited_without_its_translations_runs_in_english_and_say
             assert texts.CARD_HEADER.format(number=1, count=6) in card.text
     finally:
         await bot.stop()
+
+
+async def test_a_russian_runner_sets_reminders_with_russian_days_and_city(
+    sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    """Typed as a Russian runner types it: weekday names and the city in Russian, the reply in
+    Russian; the guided setup takes a Russian city too."""
+    runner = sandbox.user(7310, language_code="ru")
+    reply = await say(sandbox, runner, "/remind пн,ср,пт 07:00 Москва 30")
+    [schedule] = await stored_rows(bot.settings.database_url, ReminderSchedule)
+    assert (schedule.run_days, schedule.run_time, schedule.lead_minutes) == ("0,2,4", "07:00", 30)
+    assert (await stored_rows(bot.settings.database_url, User))[0].timezone == "Europe/Moscow"
+    assert reply.text.startswith("Пробежки"), reply.text
+
+    setup = await say(sandbox, runner, "/remind")
+    with use("ru"):
+        zone_button = texts.SETUP_TIMEZONE_BUTTON.format(timezone="Europe/Moscow")
+    await runner.tap(setup.message_id, button_data(setup, zone_button))
+    await say(sandbox, runner, "Екатеринбург")
+    assert "Asia/Yekaterinburg" in message_by_id(runner, setup.message_id).text
