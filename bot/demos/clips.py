@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 from bot.demos import encode, figure, kinematics, pose
 from bot.demos.figure import FLOOR_ROW, SIZE, Framing, draw_frame, figure_bounds, framing_for
 from bot.demos.kinematics import Motion
-from bot.demos.pose import Demo, DemoError, load_demo
+from bot.demos.pose import BAND_POSITIONS, Band, Demo, DemoError, load_demo
 
 # The shipped DejaVu Sans (bot/fonts), as the /stats picture draws with.
 from bot.fonts import font
@@ -31,6 +31,7 @@ __all__ = [
     "Clip",
     "Demo",
     "DemoError",
+    "clip_name",
     "contact_sheet",
     "ensure_clips",
     "load_poses",
@@ -93,34 +94,61 @@ def render_frames(demo: Demo, size: int = SIZE) -> list[Image.Image]:
     return [draw_frame(motion, motion.at(time), framing) for time in motion.frame_times(FPS)]
 
 
+def clip_name(slug: str, band_at: str | None = None) -> str:
+    """The clip of an exercise, with the band where the runner's level puts it: a level that
+    moves the band to the ankles shows it at the ankles."""
+    return slug if band_at is None else f"{slug}@{band_at}"
+
+
 def ensure_clips(cache_dir: Path, folder: Path = DEFAULT_FOLDER) -> dict[str, Clip]:
-    """All six clips in `cache_dir`, rendering any that is missing or out of date.
+    """Every clip in `cache_dir`, rendering any that is missing or out of date: one per
+    exercise, and for an exercise with a band one per band position (`clip_name`; the plain
+    name is the position its pose file draws).
 
     A clip's file name carries a hash of its pose file and of the renderer, so an edit to
-    either makes a new file; older files of that exercise are removed. Rendering is
-    deterministic: the same inputs give the same bytes on any machine with the same libraries.
+    either makes a new file; older files of that clip are removed. Rendering is deterministic:
+    the same inputs give the same bytes on any machine with the same libraries.
     """
     demos = load_poses(folder)
     cache_dir.mkdir(parents=True, exist_ok=True)
     clips: dict[str, Clip] = {}
     for slug, demo in demos.items():
-        key = hashlib.sha256((folder / f"{slug}.toml").read_bytes() + renderer_version().encode())
-        path = cache_dir / f"{slug}-{key.hexdigest()[:16]}.mp4"
-        if not path.is_file():
-            _render_to(demo, path)
-        for stale in cache_dir.glob(f"{slug}-*.mp4"):
-            if stale != path:
-                stale.unlink(missing_ok=True)
-        clips[slug] = Clip(
-            slug=slug,
-            path=path,
-            mime_type=encode.MP4_MIME_TYPE,
-            width=SIZE,
-            height=SIZE,
-            duration_s=len(Motion(demo).frame_times(FPS)) / FPS,
-            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-        )
+        source = (folder / f"{slug}.toml").read_bytes() + renderer_version().encode()
+        if demo.props.band is None:
+            clips[slug] = _ensure_clip(cache_dir, slug, demo, source)
+            continue
+        for stale in _files_of(cache_dir, slug):  # from before the band had positions
+            stale.unlink(missing_ok=True)
+        for at in BAND_POSITIONS:
+            name = clip_name(slug, at)
+            band = demo.props.model_copy(update={"band": Band(at=at)})
+            placed = demo.model_copy(update={"props": band})
+            clips[name] = _ensure_clip(cache_dir, name, placed, source + at.encode())
+        clips[slug] = clips[clip_name(slug, demo.props.band.at)]
     return clips
+
+
+def _ensure_clip(cache_dir: Path, name: str, demo: Demo, source: bytes) -> Clip:
+    path = cache_dir / f"{name}-{hashlib.sha256(source).hexdigest()[:16]}.mp4"
+    if not path.is_file():
+        _render_to(demo, path)
+    for stale in _files_of(cache_dir, name):
+        if stale != path:
+            stale.unlink(missing_ok=True)
+    return Clip(
+        slug=name,
+        path=path,
+        mime_type=encode.MP4_MIME_TYPE,
+        width=SIZE,
+        height=SIZE,
+        duration_s=len(Motion(demo).frame_times(FPS)) / FPS,
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+    )
+
+
+def _files_of(cache_dir: Path, name: str) -> list[Path]:
+    """The cached files of exactly this clip: `<name>-<16 hex digits>.mp4`."""
+    return list(cache_dir.glob(f"{name}-{'[0-9a-f]' * 16}.mp4"))
 
 
 def _render_to(demo: Demo, path: Path) -> None:

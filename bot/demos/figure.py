@@ -512,7 +512,18 @@ def _dot(a: Vec, b: Vec) -> float:
 def _band_point(joints: dict[str, Vec], side: str, at: str) -> Vec:
     if at == "knees":  # just above the knee
         return _along(joints[f"{side}_hip"], joints[f"{side}_knee"], 0.8)
+    if at == "feet":  # over the middle of the foot, on the shoe's upper
+        ankle, heel, toe = joints[f"{side}_ankle"], joints[f"{side}_heel"], joints[f"{side}_toe"]
+        return _along(_along(heel, toe, 0.6), ankle, 0.35)
     return _along(joints[f"{side}_knee"], joints[f"{side}_ankle"], 0.82)
+
+
+# The joint above where the band wraps: its cuff is drawn across the line from that joint.
+_ABOVE_BAND = {"knees": "hip", "ankles": "knee", "feet": "ankle"}
+
+
+def _band_upper(joints: dict[str, Vec], side: str, at: str) -> Vec:
+    return joints[f"{side}_{_ABOVE_BAND[at]}"]
 
 
 def band_ends(joints: dict[str, Vec], at: str) -> tuple[Vec, Vec]:
@@ -538,11 +549,11 @@ def _band(pen: _Pen, joints: dict[str, Vec], at: str) -> None:
 def _cuff(pen: _Pen, joints: dict[str, Vec], side: str, at: str) -> None:
     """The band where it wraps a leg: a strip across the limb, drawn with that leg."""
     end = _band_point(joints, side, at)
-    upper = joints[f"{side}_hip"] if at == "knees" else joints[f"{side}_knee"]
-    a, b = pen.framing.pixel(upper), pen.framing.pixel(end)
+    a, b = pen.framing.pixel(_band_upper(joints, side, at)), pen.framing.pixel(end)
     length = math.dist(a, b) or 1.0
     nx, ny = -(b[1] - a[1]) / length, (b[0] - a[0]) / length
-    half = pen.px((0.058 if at == "knees" else 0.04) + OUTLINE)  # the limb's half-width there
+    # The limb's (or the shoe's) half-width there.
+    half = pen.px({"knees": 0.058, "ankles": 0.04, "feet": SHOE_HALF_WIDTH}[at] + OUTLINE)
     start, stop = (b[0] - nx * half, b[1] - ny * half), (b[0] + nx * half, b[1] + ny * half)
     width = pen.px(BAND_RADIUS * 1.2)
     _tapered(pen.draw, start, stop, width + pen.px(OUTLINE), width + pen.px(OUTLINE), INK)

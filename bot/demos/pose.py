@@ -108,10 +108,15 @@ class Step(_Strict):
         return self
 
 
-class Band(_Strict):
-    """An elastic loop around both legs, just above the knees or around the ankles."""
+BandPosition = Literal["knees", "ankles", "feet"]
+BAND_POSITIONS: tuple[BandPosition, ...] = ("knees", "ankles", "feet")
 
-    at: Literal["knees", "ankles"]
+
+class Band(_Strict):
+    """An elastic loop around both legs: just above the knees, around the ankles or around the
+    feet (the routine's levels move it down; each position gets a clip of its own)."""
+
+    at: BandPosition
 
 
 class Props(_Strict):

@@ -11,6 +11,7 @@ from bot.coach.plan import Plan
 from bot.coach.progress import MIN_EXERCISES_DONE, CompletionNote
 from bot.coach.routine import Exercise, Routine
 from bot.coach.walkthrough import Action, ExerciseResult, Status, Walkthrough
+from bot.demos.clips import clip_name
 from bot.i18n import gettext
 from bot.telegram import dates, texts
 from bot.telegram.callbacks import MENU_QUICK, MENU_WARMUP, RatingTap, ResumeChoice, WarmupTap
@@ -88,7 +89,8 @@ def card_view(
     current exercise's demonstration."""
     clip = None
     if animated and state.is_active:
-        clip = plan.exercises[state.exercise_index].exercise.demo
+        dose = plan.exercises[state.exercise_index]
+        clip = clip_name(dose.exercise.demo, dose.level.band_at)
     keyboard = card_keyboard(warmup_id, state, rated=extras.rating is not None)
     return CardView(card_text(state, plan, routine, extras), keyboard, clip)
 

@@ -21,6 +21,7 @@ from bot.demos.clips import (
     LABEL_WIDTH,
     MAX_CLIP_BYTES,
     Clip,
+    clip_name,
     contact_sheet,
     ensure_clips,
     load_poses,
@@ -36,6 +37,15 @@ from bot.demos.figure import (
     framing_for,
 )
 from bot.demos.kinematics import Motion, Vec
+from bot.demos.pose import BAND_POSITIONS, Band
+
+BANDED = ("banded-side-steps", "band-monster-walk", "standing-banded-fire-hydrant")
+# Each exercise by its name, and each one with a band also with the band at every position.
+CLIP_NAMES = {
+    *DEMO_SLUGS,
+    *(clip_name(slug, at) for slug in BANDED for at in BAND_POSITIONS),
+}
+CLIP_FILES = len(DEMO_SLUGS) - len(BANDED) + len(BANDED) * len(BAND_POSITIONS)
 
 DOCS_SHEET = Path(__file__).resolve().parents[2] / "docs" / "demonstrations.png"
 
@@ -45,10 +55,10 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Clip]:
     return ensure_clips(tmp_path_factory.mktemp("clips"))
 
 
-def test_six_h264_loops_480_square_silent_at_25_fps(rendered: dict[str, Clip]) -> None:
-    assert tuple(rendered) == DEMO_SLUGS
-    for slug, clip in rendered.items():
-        frames = len(Motion(load_poses()[slug]).frame_times(FPS))
+def test_h264_loops_480_square_silent_at_25_fps(rendered: dict[str, Clip]) -> None:
+    assert set(rendered) == CLIP_NAMES
+    for name, clip in rendered.items():
+        frames = len(Motion(load_poses()[name.split("@")[0]]).frame_times(FPS))
         assert (clip.mime_type, clip.width, clip.height) == ("video/mp4", SIZE, SIZE)
         assert clip.duration_s == pytest.approx(frames / FPS)
         with av.open(str(clip.path)) as container:
@@ -66,10 +76,13 @@ def test_every_clip_is_within_400_kb(rendered: dict[str, Clip]) -> None:
 
 
 def test_clip_hash_names_and_fingerprints_the_file(rendered: dict[str, Clip]) -> None:
-    for slug, clip in rendered.items():
-        assert clip.path.name.startswith(f"{slug}-") and clip.path.suffix == ".mp4"
+    for name, clip in rendered.items():
+        assert clip.path.name.startswith(f"{clip.slug}-") and clip.path.suffix == ".mp4"
         assert clip.sha256 == hashlib.sha256(clip.path.read_bytes()).hexdigest()
-    assert len({clip.sha256 for clip in rendered.values()}) == len(DEMO_SLUGS)
+        # An exercise's own name is the clip with the band where its pose file draws it.
+        band = load_poses()[name.split("@")[0]].props.band
+        assert clip.slug == (name if "@" in name or band is None else clip_name(name, band.at))
+    assert len({clip.sha256 for clip in rendered.values()}) == CLIP_FILES
 
 
 def test_rendering_again_gives_the_same_bytes(rendered: dict[str, Clip], tmp_path: Path) -> None:
@@ -99,7 +112,7 @@ def test_an_up_to_date_cache_renders_nothing(
         raise AssertionError("rendered a clip that was already in the cache")
 
     monkeypatch.setattr(clips_module, "_render_to", must_not_render)
-    assert set(ensure_clips(cache, poses)) == set(DEMO_SLUGS)
+    assert set(ensure_clips(cache, poses)) == CLIP_NAMES
 
 
 def test_an_edited_pose_file_renders_only_its_clip_and_drops_the_old_one(
@@ -121,7 +134,7 @@ def test_an_edited_pose_file_renders_only_its_clip_and_drops_the_old_one(
     assert [path.name.split("-")[0:2] for path in rendered_now] == [["wall", "abs"]]
     assert {path.name for path in cache.glob("wall-abs-*.mp4")} == {result["wall-abs"].path.name}
     assert result["wall-abs"].path.name not in old
-    assert len(list(cache.iterdir())) == len(DEMO_SLUGS)
+    assert len(list(cache.iterdir())) == CLIP_FILES
 
 
 def _pixel_at(slug: str, keyframe: str, a: str, b: str) -> tuple[int, int, int]:
@@ -189,3 +202,19 @@ def test_the_documented_contact_sheet_has_the_current_layout() -> None:
     with Image.open(DOCS_SHEET) as documented:
         current = Image.open(io.BytesIO(contact_sheet()))
         assert documented.size == current.size
+
+
+@pytest.mark.parametrize("slug", ["banded-side-steps", "band-monster-walk"])
+def test_each_band_position_has_its_clip_with_the_band_there_and_nowhere_else(slug: str) -> None:
+    demo = load_poses()[slug]
+    for at in BAND_POSITIONS:
+        placed = demo.model_copy(
+            update={"props": demo.props.model_copy(update={"band": Band(at=at)})}
+        )
+        motion = Motion(placed)
+        keyframe = next(iter(motion.keyframe_poses))
+        joints = motion.keyframe_poses[keyframe].joints
+        for where in BAND_POSITIONS:
+            colour = _pixel_between(motion, keyframe, *band_ends(joints, where))
+            green = colour[1] - max(colour[0], colour[2]) > 20  # the band's, not a leg's blue
+            assert green == (where == at), (at, where, colour)

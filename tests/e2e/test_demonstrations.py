@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from bot.coach.clock import ManualClock
 from bot.coach.plan import Plan
 from bot.db.models import DemoUpload, WarmupSession
+from bot.demos.clips import clip_name
 from bot.i18n import LANGUAGES, use
 from bot.sandbox.server import BotApiSandbox, RecordedCall
 from bot.sandbox.spec import UploadedFile
@@ -93,7 +94,7 @@ async def test_a_whole_warmup_shows_each_exercise_moving_in_one_message(
     assert len(runner.bot_messages()) == 1, "one message throughout"
     # Each clip was uploaded once...
     assert sorted(uploads_in(sandbox.calls[before:])) == sorted(
-        f"{exercise.demo}.mp4"
+        f"{clip_name(exercise.demo, exercise.level(1).band_at)}.mp4"
         for exercise in coach.application.bot_data["services"].routine.exercises
     )
     # ... and a second warm-up sends every one by its file_id.
@@ -103,6 +104,23 @@ async def test_a_whole_warmup_shows_each_exercise_moving_in_one_message(
         await tap_done(runner, again)
     assert uploads_in(sandbox.calls[before:]) == []
     assert message_by_id(runner, again.message_id).caption.startswith("🏁 Warm-up complete")
+
+
+async def test_the_clip_shows_the_band_where_the_runners_level_puts_it(
+    sandbox: BotApiSandbox, coach: BotRunner
+) -> None:
+    """Level 2 of side steps moves the band to the ankles: so does the clip on the card."""
+    runner = sandbox.user(8809)
+    first = len(sandbox.calls)
+    level_one = await say(sandbox, runner, "/warmup")
+    assert uploads_in(sandbox.calls[first:]) == ["banded-side-steps@knees.mp4"]
+    await runner.tap(level_one.message_id, button_data(level_one, "End"))
+    menu = await say(sandbox, runner, "/levels")
+    await runner.tap(menu.message_id, button_data(menu, "➕ Side steps"))
+    start = len(sandbox.calls)
+    card = await say(sandbox, runner, "/warmup")
+    assert "Level 2 · band at the ankles" in str(card.caption)
+    assert uploads_in(sandbox.calls[start:]) == ["banded-side-steps@ankles.mp4"]
 
 
 async def test_a_reminder_turns_into_the_moving_card_in_place(
@@ -191,7 +209,7 @@ async def test_a_file_id_telegram_no_longer_takes_is_uploaded_again(
     assert card.has_animation, "shown after all"
     calls = [c for c in sandbox.calls[before:] if c.method == "sendAnimation"]
     assert [c.status for c in calls] == [400, 200], "refused by file_id, then uploaded"
-    assert uploads_in(calls) == ["banded-side-steps.mp4"]
+    assert uploads_in(calls) == ["banded-side-steps@knees.mp4"]
     await runner.tap(card.message_id, "sync")
     async with services.db.transaction() as db:
         [stored] = (await db.scalars(select(DemoUpload))).all()
