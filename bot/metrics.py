@@ -15,6 +15,8 @@ from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest
@@ -59,6 +61,14 @@ DISPATCHER_LAG = Gauge(
 )
 WARMUPS_STARTED = Counter("warmup_warmups_started_total", "Warm-ups started")
 WARMUPS_COMPLETED = Counter("warmup_warmups_completed_total", "Warm-ups completed")
+
+
+def count_when_committed(session: AsyncSession, counter: Counter) -> None:
+    """Count once `session`'s transaction commits: a warm-up whose transaction rolled back was
+    never started or completed."""
+    event.listen(session.sync_session, "after_commit", lambda _session: counter.inc(), once=True)
+
+
 SEND_QUEUE = Gauge(
     "warmup_send_queue_length",
     "Sends waiting for the rate limiter, by lane (urgent: reminders and check-ins first)",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from telegram import Bot, Update
 from telegram.ext import Application
 
@@ -163,3 +164,31 @@ async def running(server: BotApiSandbox) -> AsyncIterator[BotApiSandbox]:
         call for call in server.calls if "not modified" in str(call.response.get("description"))
     ]
     assert not not_modified, f"edits Telegram rejects as 'message is not modified': {not_modified}"
+
+
+@contextlib.contextmanager
+def commit_fails_once(bot: BotRunner, statement_start: str) -> Iterator[list[str]]:
+    """The database refuses one COMMIT (a full disk, an I/O error): that of the first
+    transaction of the bot's that runs a statement beginning with `statement_start`. Yields
+    the refused statements (one, once it happened)."""
+    engine = bot.application.bot_data["services"].db.engine.sync_engine
+    refused: list[str] = []
+    pending: list[str] = []
+
+    def watch(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith(statement_start) and not refused:
+            pending.append(statement)
+
+    def refuse(_conn: Any) -> None:
+        if pending and not refused:
+            refused.append(pending.pop())
+            raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+        pending.clear()
+
+    event.listen(engine, "before_cursor_execute", watch)
+    event.listen(engine, "commit", refuse)
+    try:
+        yield refused
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
+        event.remove(engine, "commit", refuse)

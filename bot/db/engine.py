@@ -94,9 +94,8 @@ def create_engine(database_url: str) -> AsyncEngine:
     engine = create_async_engine(
         url,
         async_creator=partial(inloop_sqlite.connect, url.database, BUSY_TIMEOUT_S),
-        # Every transaction ends in the unit of work's COMMIT or ROLLBACK: nothing is left to
-        # roll back when a connection goes back to the pool.
-        pool_reset_on_return=None,
+        # The pool's default rollback on return stays: a COMMIT that fails leaves SQLite's
+        # transaction open, and the connection's next BEGIN would fail for good.
     )
     event.listen(engine.sync_engine, "connect", _tune_sqlite)
     event.listen(engine.sync_engine, "begin", _begin_immediate)

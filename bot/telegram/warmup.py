@@ -26,7 +26,7 @@ from bot.coach.walkthrough import (
 from bot.db import checkins, levels, preferences, stats, warmups
 from bot.db.warmups import ANIMATION, TEXT, StoredWarmup
 from bot.i18n import current_locale, gettext
-from bot.metrics import WARMUPS_COMPLETED, WARMUPS_STARTED
+from bot.metrics import WARMUPS_COMPLETED, WARMUPS_STARTED, count_when_committed
 from bot.telegram import checkin_jobs, texts
 from bot.telegram.buttons import Press, button
 from bot.telegram.callbacks import (
@@ -242,7 +242,7 @@ async def _tap(
     elif step.outcome is Outcome.COMPLETED:
         assert step.state.finished_at is not None
         note = await stats.record_completion(db, row, step.state, plan)
-        WARMUPS_COMPLETED.inc()
+        count_when_committed(db, WARMUPS_COMPLETED)
         due = await checkins.plan_checkin(db, row, step.state.finished_at)
         extras = CardExtras(note=note)
         return _Tapped(step, plan=plan, extras=extras, checkin_due=due, animated=animated)
@@ -335,7 +335,7 @@ async def _new_warmup(
     changes they have not heard about."""
     routine, now = services.routine, services.clock()
     plan = Plan.of(routine, await levels.current_levels(db, user_id), quick)
-    WARMUPS_STARTED.inc()
+    count_when_committed(db, WARMUPS_STARTED)
     return await warmups.create_warmup(
         db,
         user_id,

@@ -30,7 +30,15 @@ from bot.telegram.reminder_jobs import IN_FLIGHT, dispatch_due
 from tests.e2e.processes import BotProcess
 from tests.e2e.tcp_proxy import proxied
 from tests.e2e.test_processes import _schedule_due_reminders
-from tests.harness import ROUTINE_FILE, BotRunner, button_data, message_by_id, running, say
+from tests.harness import (
+    ROUTINE_FILE,
+    BotRunner,
+    button_data,
+    commit_fails_once,
+    message_by_id,
+    running,
+    say,
+)
 
 ROUTINE = load_routine(ROUTINE_FILE)
 
@@ -230,6 +238,34 @@ async def test_a_database_briefly_out_of_reach_loses_nothing(
     answer = await runner.tap(card.message_id, done, timeout=30)
     assert answer.text == texts.ANSWER_EXERCISE_DONE.format(name="Wall Abs")
     assert "Exercise 2 of 6" in message_by_id(runner, card.message_id).text
+    services = bot.application.bot_data["services"]
+    async with services.db.transaction() as db:
+        [session] = list((await db.execute(select(WarmupSession))).scalars())
+    assert session.sets_done[0] == 2
+
+
+async def test_a_commit_the_database_refuses_costs_that_tap_only(
+    sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    """A COMMIT that fails (a full disk, an I/O error) leaves the database's transaction open
+    on that connection: it must be rolled back before the connection serves anyone again, or
+    every later tap on it fails too."""
+    runner = sandbox.user(8410)
+    card = await say(sandbox, runner, "/warmup")
+    done = button_data(card, "Done set")
+    with commit_fails_once(bot, "UPDATE warmup_sessions SET status") as refused:  # a step
+        before = len(runner.bot_messages())
+        answer = await runner.tap(card.message_id, done)
+        assert refused and answer.text is None
+        await sandbox.wait_for(lambda: len(runner.bot_messages()) > before)
+        assert runner.bot_messages()[-1].text == texts.SOMETHING_WENT_WRONG
+    assert "Set 1 of 2" in message_by_id(runner, card.message_id).text, "nothing was kept"
+    first = await runner.tap(card.message_id, done)
+    assert first.text == texts.ANSWER_SET_DONE.format(set_number=1)
+    second = await runner.tap(
+        card.message_id, button_data(message_by_id(runner, card.message_id), "Done set")
+    )
+    assert second.text == texts.ANSWER_EXERCISE_DONE.format(name="Wall Abs")
     services = bot.application.bot_data["services"]
     async with services.db.transaction() as db:
         [session] = list((await db.execute(select(WarmupSession))).scalars())

@@ -12,7 +12,7 @@ from bot.coach.clock import ManualClock
 from bot.sandbox.server import BotApiSandbox
 from bot.telegram.reminder_jobs import dispatch_due
 from tests.e2e.flows import complete_warmup
-from tests.harness import BotRunner, say
+from tests.harness import BotRunner, button_data, commit_fails_once, message_by_id, say
 
 Sample = tuple[str, tuple[tuple[str, str], ...]]
 
@@ -93,3 +93,31 @@ async def test_metrics_move_after_a_warmup_and_a_reminder(
     assert after[("warmup_dispatch_leader", ())] == 1
     assert ("warmup_send_queue_length", (("lane", "bulk"),)) in after
     assert ("warmup_dispatcher_lag_seconds", (("dispatcher", "reminders"),)) in after
+
+
+async def test_a_completion_whose_transaction_fails_is_counted_only_when_it_commits(
+    sandbox: BotApiSandbox, database_url: str, clock: ManualClock
+) -> None:
+    port = free_port()
+    bot = BotRunner(sandbox, database_url, clock, metrics_port=port, webhook_listen="127.0.0.1")
+    await bot.start()
+    url = f"http://127.0.0.1:{port}/metrics"
+    try:
+        before = await scrape(url)
+        runner = sandbox.user(4104)
+        card = await say(sandbox, runner, "/warmup quick")
+        for _ in range(5):
+            done = button_data(message_by_id(runner, card.message_id), "Done set")
+            await runner.tap(card.message_id, done)
+        assert "Exercise 6 of 6" in message_by_id(runner, card.message_id).text
+        done = button_data(message_by_id(runner, card.message_id), "Done set")
+        with commit_fails_once(bot, "INSERT INTO warmup_completions") as refused:
+            await runner.tap(card.message_id, done)  # rolled back: nothing kept, nothing counted
+        assert refused and "Exercise 6 of 6" in message_by_id(runner, card.message_id).text
+        await runner.tap(card.message_id, done)  # the same tap again: now it completes
+        assert message_by_id(runner, card.message_id).text.startswith("🏁 Quick warm-up complete")
+        after = await scrape(url)
+    finally:
+        await bot.stop()
+    assert moved(before, after, "warmup_warmups_started_total") == 1
+    assert moved(before, after, "warmup_warmups_completed_total") == 1
