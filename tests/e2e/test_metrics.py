@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import aiohttp
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.coach.clock import ManualClock
@@ -43,25 +46,40 @@ def moved(
     return after[key] - before.get(key, 0.0)
 
 
-async def test_metrics_move_after_a_warmup_and_a_reminder(
+@dataclass
+class Metered:
+    """The real bot with its /metrics endpoint on a port of its own."""
+
+    bot: BotRunner
+    url: str
+
+
+@pytest.fixture
+async def metered(
     sandbox: BotApiSandbox, database_url: str, clock: ManualClock
-) -> None:
+) -> AsyncIterator[Metered]:
     port = free_port()
     bot = BotRunner(sandbox, database_url, clock, metrics_port=port, webhook_listen="127.0.0.1")
     await bot.start()
-    url = f"http://127.0.0.1:{port}/metrics"
     try:
-        before = await scrape(url)
-        await complete_warmup(sandbox, sandbox.user(4101))
-        reminded, blocker = sandbox.user(4102), sandbox.user(4103)
-        await say(sandbox, reminded, "/remind daily 08:00 UTC 30")
-        await say(sandbox, blocker, "/remind daily 08:00 UTC 30")
-        blocker.block()
-        clock.set(datetime(2026, 11, 25, 7, 30, tzinfo=UTC))
-        assert await dispatch_due(bot.application) == 2  # handed over: one sent, one refused
-        after = await scrape(url)
+        yield Metered(bot, f"http://127.0.0.1:{port}/metrics")
     finally:
         await bot.stop()
+
+
+async def test_metrics_move_after_a_warmup_and_a_reminder(
+    sandbox: BotApiSandbox, metered: Metered, clock: ManualClock
+) -> None:
+    bot, url = metered.bot, metered.url
+    before = await scrape(url)
+    await complete_warmup(sandbox, sandbox.user(4101))
+    reminded, blocker = sandbox.user(4102), sandbox.user(4103)
+    await say(sandbox, reminded, "/remind daily 08:00 UTC 30")
+    await say(sandbox, blocker, "/remind daily 08:00 UTC 30")
+    blocker.block()
+    clock.set(datetime(2026, 11, 25, 7, 30, tzinfo=UTC))
+    assert await dispatch_due(bot.application) == 2  # handed over: one sent, one refused
+    after = await scrape(url)
     assert moved(before, after, "warmup_warmups_started_total") == 1
     assert moved(before, after, "warmup_warmups_completed_total") == 1
     assert moved(before, after, "warmup_reminders_total", outcome="sent") == 1
@@ -96,28 +114,22 @@ async def test_metrics_move_after_a_warmup_and_a_reminder(
 
 
 async def test_a_completion_whose_transaction_fails_is_counted_only_when_it_commits(
-    sandbox: BotApiSandbox, database_url: str, clock: ManualClock
+    sandbox: BotApiSandbox, metered: Metered
 ) -> None:
-    port = free_port()
-    bot = BotRunner(sandbox, database_url, clock, metrics_port=port, webhook_listen="127.0.0.1")
-    await bot.start()
-    url = f"http://127.0.0.1:{port}/metrics"
-    try:
-        before = await scrape(url)
-        runner = sandbox.user(4104)
-        card = await say(sandbox, runner, "/warmup quick")
-        for _ in range(5):
-            done = button_data(message_by_id(runner, card.message_id), "Done set")
-            await runner.tap(card.message_id, done)
-        assert "Exercise 6 of 6" in message_by_id(runner, card.message_id).text
+    bot, url = metered.bot, metered.url
+    before = await scrape(url)
+    runner = sandbox.user(4104)
+    card = await say(sandbox, runner, "/warmup quick")
+    for _ in range(5):
         done = button_data(message_by_id(runner, card.message_id), "Done set")
-        with commit_fails_once(bot, "INSERT INTO warmup_completions") as refused:
-            await runner.tap(card.message_id, done)  # rolled back: nothing kept, nothing counted
-        assert refused and "Exercise 6 of 6" in message_by_id(runner, card.message_id).text
-        await runner.tap(card.message_id, done)  # the same tap again: now it completes
-        assert message_by_id(runner, card.message_id).text.startswith("🏁 Quick warm-up complete")
-        after = await scrape(url)
-    finally:
-        await bot.stop()
+        await runner.tap(card.message_id, done)
+    assert "Exercise 6 of 6" in message_by_id(runner, card.message_id).text
+    done = button_data(message_by_id(runner, card.message_id), "Done set")
+    with commit_fails_once(bot, "INSERT INTO warmup_completions") as refused:
+        await runner.tap(card.message_id, done)  # rolled back: nothing kept, nothing counted
+    assert refused and "Exercise 6 of 6" in message_by_id(runner, card.message_id).text
+    await runner.tap(card.message_id, done)  # the same tap again: now it completes
+    assert message_by_id(runner, card.message_id).text.startswith("🏁 Quick warm-up complete")
+    after = await scrape(url)
     assert moved(before, after, "warmup_warmups_started_total") == 1
     assert moved(before, after, "warmup_warmups_completed_total") == 1
