@@ -58,9 +58,12 @@ CALLBACK_TEXT_LIMIT = 200
 # The global limit stamps a request when this process's event loop reads it. A stall of that
 # loop (a busy machine) reads requests that arrived evenly in a clump, which a strict window
 # would count as a burst the bot never sent; the limit is not enforced across such a stall.
-# A tick late by more than STALL_S is a stall: about what the bot's pacing keeps in hand.
+# A tick late by more than STALL_S is a stall: about what the bot's pacing keeps in hand. The
+# clump read after it stays in the window for a second, and a little longer than that when its
+# last requests are read a few turns of the loop after the stall was noticed.
 STALL_TICK_S = 0.005
 STALL_S = 0.015
+STALL_BLURS_S = 1.25
 # Real file_ids start like this (they encode the file type); the rest is random.
 PHOTO_ID_PREFIX = "AgACAgIAAxkDAAI"
 DOCUMENT_ID_PREFIX = "BQACAgIAAxkDAAI"
@@ -285,7 +288,7 @@ class BotApiSandbox:
         in force when a request arrives applies to it, so it can be changed while running.
 
         `forgive_own_stalls`: with a `global_rate_limit`, let a request over the limit through
-        when the sandbox's own event loop stalled within the last second (see STALL_S); each
+        when the sandbox's own event loop stalled within the last STALL_BLURS_S; each
         such stall is counted in `stalls`, each request let through in `forgiven`."""
         self.token = token
         self.keep_last = keep_last
@@ -671,7 +674,7 @@ class BotApiSandbox:
             now = time.monotonic()
             if now - self._last_tick > STALL_TICK_S + STALL_S:
                 self.stalls += 1
-                self._blurred_until = now + 1.0
+                self._blurred_until = now + STALL_BLURS_S
             self._last_tick = now
 
     # ------------------------------------------------------------ updates/users
