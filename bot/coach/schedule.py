@@ -221,8 +221,8 @@ _DAY_GROUPS: Final[dict[str, frozenset[int]]] = {
     "weekends": frozenset({5, 6}),
     "weekend": frozenset({5, 6}),
 }
-# The same groups in the bot's other languages, one word each (the days are the first word of
-# /remind), folded as the runner's words are: no capitals, no accents ("й" is "и").
+# The same groups in the bot's other languages, folded as the runner's words are: no spaces,
+# no capitals, no accents ("каждый день" is "каждыидень").
 _LOCAL_DAY_GROUPS: Final[dict[str, dict[str, frozenset[int]]]] = {
     "ru": {
         "ежедневно": _DAY_GROUPS["daily"],
@@ -233,17 +233,23 @@ _LOCAL_DAY_GROUPS: Final[dict[str, dict[str, frozenset[int]]]] = {
     "uk": {
         "щодня": _DAY_GROUPS["daily"],
         "щоденно": _DAY_GROUPS["daily"],
+        "кожниидень": _DAY_GROUPS["daily"],
         "будні": _DAY_GROUPS["weekdays"],
         "вихідні": _DAY_GROUPS["weekends"],
     },
     "es": {
         "diario": _DAY_GROUPS["daily"],
         "diariamente": _DAY_GROUPS["daily"],
+        "todoslosdias": _DAY_GROUPS["daily"],
         "laborables": _DAY_GROUPS["weekdays"],
+        "entresemana": _DAY_GROUPS["weekdays"],
         "finde": _DAY_GROUPS["weekends"],
+        "findesemana": _DAY_GROUPS["weekends"],
+        "finesdesemana": _DAY_GROUPS["weekends"],
     },
     "de": {
         "taglich": _DAY_GROUPS["daily"],
+        "jedentag": _DAY_GROUPS["daily"],
         "werktags": _DAY_GROUPS["weekdays"],
         "wochenende": _DAY_GROUPS["weekends"],
         "wochenenden": _DAY_GROUPS["weekends"],
@@ -251,12 +257,21 @@ _LOCAL_DAY_GROUPS: Final[dict[str, dict[str, frozenset[int]]]] = {
     "pt_BR": {
         "diariamente": _DAY_GROUPS["daily"],
         "diario": _DAY_GROUPS["daily"],
+        "todososdias": _DAY_GROUPS["daily"],
         "uteis": _DAY_GROUPS["weekdays"],
+        "diasuteis": _DAY_GROUPS["weekdays"],
         "fds": _DAY_GROUPS["weekends"],
+        "fimdesemana": _DAY_GROUPS["weekends"],
+        "finsdesemana": _DAY_GROUPS["weekends"],
     },
 }
 # format_days writes ranges with an en dash; accept it (and an em dash) so output parses back.
 _DASHES: Final[dict[int, str]] = str.maketrans({"–": "-", "—": "-"})
+
+
+def _day_group(text: str, locale: str) -> frozenset[int] | None:
+    token = _day_key("".join(text.split()))
+    return _DAY_GROUPS.get(token) or _LOCAL_DAY_GROUPS.get(locale, {}).get(token)
 
 
 def _day_key(text: str) -> str:
@@ -305,7 +320,7 @@ def parse_days(text: str, locale: str = "en") -> frozenset[int]:
         token = _day_key("".join(raw.translate(_DASHES).split()))
         if not token:
             continue  # tolerate "mon,,wed" and a trailing comma
-        group = _DAY_GROUPS.get(token) or _LOCAL_DAY_GROUPS.get(locale, {}).get(token)
+        group = _day_group(token, locale)
         if group is not None:
             days |= group
             continue
@@ -411,6 +426,11 @@ def parse_remind_args(
     # "mon, wed, fri" arrives as three words; glue comma-joined pieces back into one days word.
     days_text = words[0]
     rest = words[1:]
+    # So do "every day", "каждый день" and "todos los días": a group of days in a few words.
+    for size in (3, 2):
+        if len(words) > size and _day_group(" ".join(words[:size]), locale) is not None:
+            days_text, rest = " ".join(words[:size]), words[size:]
+            break
     while rest and (days_text.endswith(",") or rest[0].startswith(",")):
         days_text += rest.pop(0)
     run_days = parse_days(days_text, locale)

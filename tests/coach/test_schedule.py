@@ -753,3 +753,25 @@ def test_a_city_in_another_language_than_the_runners_is_not_guessed() -> None:
     assert parse_timezone("Москва", "ru") == "Europe/Moscow"
     with pytest.raises(ScheduleError):
         parse_timezone("Москва", "de")
+
+
+@pytest.mark.parametrize(
+    ("locale", "args", "days"),
+    [
+        ("en", "every day 07:00", frozenset(range(7))),
+        ("ru", "каждый день 07:00 Москва", frozenset(range(7))),
+        ("uk", "кожний день 07:00", frozenset(range(7))),
+        ("es", "todos los días 07:00", frozenset(range(7))),
+        ("es", "fin de semana 08:00 Madrid 15", WEEKEND),
+        ("es", "entre semana 06:30", WEEKDAYS),
+        ("de", "jeden Tag 07:00 Berlin", frozenset(range(7))),
+        ("pt_BR", "dias úteis 06:00 São Paulo", WEEKDAYS),
+        ("pt_BR", "fim de semana 08:00", WEEKEND),
+    ],
+)
+def test_remind_reads_a_group_of_days_in_several_words(
+    locale: str, args: str, days: frozenset[int]
+) -> None:
+    command = parse_remind_args(args.split(), locale=locale)
+    assert isinstance(command, RemindSet)
+    assert command.schedule.run_days == days
