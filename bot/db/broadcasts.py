@@ -176,10 +176,6 @@ async def finish(session: AsyncSession, broadcast_id: int, now: datetime) -> boo
     return result.rowcount == 1
 
 
-async def language_of(session: AsyncSession, user_id: int) -> str | None:
-    return await session.scalar(select(User.language).where(User.id == user_id))
-
-
 async def _move(
     session: AsyncSession, broadcast_id: int, user_id: int, expected: str, status: str
 ) -> bool:

@@ -6,13 +6,13 @@ processes, a restart or a double tap can never ask a question twice or count an 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.progress import DEFAULT_CHECKIN_MINUTES
-from bot.db.models import CheckIn, UserSettings, WarmupSession
+from bot.db.models import CheckIn, UserSettings, WarmupSession, as_utc
 from bot.db.stats import locked_totals
 from bot.db.warmups import StoredWarmup
 
@@ -96,7 +96,7 @@ async def oldest_due(session: AsyncSession, now: datetime) -> datetime | None:
     found = await session.scalar(
         select(func.min(CheckIn.due_at)).where(CheckIn.status == PENDING, CheckIn.due_at <= now)
     )
-    return _aware(found) if found is not None else None
+    return as_utc(found) if found is not None else None
 
 
 async def claim(
@@ -168,7 +168,7 @@ async def next_wake(session: AsyncSession) -> datetime | None:
     closing = await session.scalar(
         select(func.min(CheckIn.expires_at)).where(CheckIn.status == ASKED)
     )
-    instants = [_aware(value) for value in (due, closing) if value is not None]
+    instants = [as_utc(value) for value in (due, closing) if value is not None]
     return min(instants) if instants else None
 
 
@@ -213,8 +213,3 @@ async def previous_pain(session: AsyncSession, user_id: int, before_id: int) -> 
         .order_by(CheckIn.id.desc())
         .limit(1)
     )
-
-
-def _aware(value: datetime) -> datetime:
-    # func.min() bypasses the UtcDateTime type on some backends; normalise here.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -196,7 +196,7 @@ async def _apply(
                     last_up_on=last_up,
                 )
             )
-        elif key in after.levels or key not in before.levels:
+        elif key in after.levels:
             row.level, row.easy_count, row.last_up_on = level, count, last_up
         # else: an exercise no longer in the routine keeps its stored row, in case it returns.
     progress.hard_run, progress.pain_on, progress.updated_at = after.hard_run, after.pain_on, now

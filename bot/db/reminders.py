@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.schedule import Reminder, RunSchedule, next_reminder
 from bot.coach.send_plan import fair_rank
-from bot.db.models import ReminderDraft, ReminderSchedule, SentReminder, User, WarmupSession
+from bot.db.models import (
+    ReminderDraft,
+    ReminderSchedule,
+    SentReminder,
+    User,
+    WarmupSession,
+    as_utc,
+)
 
 
 def encode_days(days: frozenset[int]) -> str:
@@ -97,7 +104,7 @@ async def due_loads(session: AsyncSession, horizon: datetime) -> list[tuple[date
         .group_by(ReminderSchedule.next_remind_at)
         .order_by(ReminderSchedule.next_remind_at)
     )
-    return [(_aware(instant), count) for instant, count in (await session.execute(query)).all()]
+    return [(as_utc(instant), count) for instant, count in (await session.execute(query)).all()]
 
 
 async def claim(
@@ -195,11 +202,9 @@ async def next_wake(session: AsyncSession, early: timedelta = timedelta(0)) -> d
     scheduled = await session.scalar(
         select(func.min(ReminderSchedule.next_remind_at)).where(ReminderSchedule.enabled.is_(True))
     )
-    snoozed = await session.scalar(
-        select(func.min(SentReminder.snooze_until)).where(SentReminder.status == "snoozed")
-    )
-    instants = [_aware(scheduled) - early] if scheduled is not None else []
-    instants += [_aware(snoozed)] if snoozed is not None else []
+    snoozed = await next_snooze(session)
+    instants = [as_utc(scheduled) - early] if scheduled is not None else []
+    instants += [snoozed] if snoozed is not None else []
     return min(instants) if instants else None
 
 
@@ -210,14 +215,14 @@ async def next_after(session: AsyncSession, horizon: datetime) -> datetime | Non
             ReminderSchedule.enabled.is_(True), ReminderSchedule.next_remind_at > horizon
         )
     )
-    return _aware(found) if found is not None else None
+    return as_utc(found) if found is not None else None
 
 
 async def next_snooze(session: AsyncSession) -> datetime | None:
     found = await session.scalar(
         select(func.min(SentReminder.snooze_until)).where(SentReminder.status == "snoozed")
     )
-    return _aware(found) if found is not None else None
+    return as_utc(found) if found is not None else None
 
 
 async def warmed_up_between(
@@ -239,8 +244,3 @@ async def warmed_up_between(
 
 async def get_draft(session: AsyncSession, user_id: int) -> ReminderDraft | None:
     return await session.get(ReminderDraft, user_id)
-
-
-def _aware(value: datetime) -> datetime:
-    # func.min() bypasses the UtcDateTime type on some backends; normalise here.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

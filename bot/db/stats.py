@@ -28,7 +28,7 @@ from bot.coach.walkthrough import Walkthrough
 from bot.db import levels, reminders
 from bot.db.models import ReminderSchedule, User, UserStats, WarmupCompletion
 from bot.db.rows import locked_row
-from bot.db.warmups import StoredWarmup
+from bot.db.warmups import StoredWarmup, local_today
 
 CALENDAR_WEEKS = 12
 
@@ -77,9 +77,7 @@ async def record_completion(
     enough exercises were done in full (`bot.coach.progress`), in the quick version too."""
     finished_at = state.finished_at
     assert finished_at is not None
-    user = await session.get(User, warmup.user_id)
-    zone = get_zone(user.timezone if user is not None else "UTC")
-    local_date = finished_at.astimezone(zone).date()
+    local_date = await local_today(session, warmup.user_id, finished_at)
     totals = await locked_totals(session, warmup.user_id, finished_at)
     exercises_done = state.exercises_done(plan)
     counted = counts_toward_streak(exercises_done)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.plan import Plan
 from bot.coach.routine import Routine
-from bot.coach.timezones import get_zone
+from bot.coach.schedule import local_date
 from bot.coach.walkthrough import Status, Walkthrough
 from bot.db.models import User, WarmupSession
 
@@ -48,7 +48,7 @@ async def ensure_user(
 async def local_today(session: AsyncSession, user_id: int, now: datetime) -> date:
     """The runner's date at `now`, in their time zone (UTC for a runner not stored)."""
     timezone = await session.scalar(select(_USERS.c.timezone).where(_USERS.c.id == user_id))
-    return now.astimezone(get_zone(timezone or "UTC")).date()
+    return local_date(now, timezone or "UTC")
 
 
 async def runner_language(session: AsyncSession, user_id: int) -> tuple[str | None, bool] | None:

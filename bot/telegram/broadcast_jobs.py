@@ -22,7 +22,7 @@ from telegram import MessageEntity
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.db import broadcasts
+from bot.db import broadcasts, warmups
 from bot.db.models import Broadcast
 from bot.i18n import DEFAULT_LOCALE, use
 from bot.metrics import BROADCAST_MESSAGES, DISPATCHER_LAG
@@ -97,7 +97,8 @@ async def dispatch_broadcasts(application: Application) -> int:
 async def _send(application: Application, broadcast: Broadcast) -> int:
     services = services_in(application)
     async with services.db.transaction() as db:
-        language = await broadcasts.language_of(db, broadcast.admin_user_id)
+        stored = await warmups.runner_language(db, broadcast.admin_user_id)
+        language = stored[0] if stored is not None else None
         start_counts = await broadcasts.counts(db, broadcast.id)
     total = sum(start_counts.values())
     workers = max(1, math.ceil(dispatching_in(application).messages_per_second / SENDS_PER_WORKER))

@@ -35,12 +35,6 @@ def _user_key() -> sa.Column:
     )
 
 
-def _user_column() -> sa.Column:
-    return sa.Column(
-        "user_id", sa.BigInteger(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
-    )
-
-
 def upgrade() -> None:
     op.create_table(
         "exercise_levels",
