@@ -16,6 +16,7 @@ import inspect
 import itertools
 import json
 import logging
+import math
 import mimetypes
 import secrets
 import time
@@ -288,8 +289,9 @@ class BotApiSandbox:
         in force when a request arrives applies to it, so it can be changed while running.
 
         `forgive_own_stalls`: with a `global_rate_limit`, let a request over the limit through
-        when the sandbox's own event loop stalled within the last STALL_BLURS_S; each
-        such stall is counted in `stalls`, each request let through in `forgiven`."""
+        when the sandbox's own event loop stalled within the last STALL_BLURS_S, at most as
+        many as the stall could have held back at the limit's rate; each such stall is counted
+        in `stalls`, each request let through in `forgiven`."""
         self.token = token
         self.keep_last = keep_last
         self.response_delay_s = response_delay_s
@@ -336,6 +338,7 @@ class BotApiSandbox:
         self.forgiven = 0
         self._last_tick = time.monotonic()
         self._blurred_until = 0.0
+        self._clump_allowance = 0
         self._stall_watch: asyncio.Task[None] | None = None
         self._signal = _Signal()
         self._chat_listeners: list[ChatListener] = []
@@ -652,7 +655,7 @@ class BotApiSandbox:
         while self._rate_window and now - self._rate_window[0] >= 1.0:
             self._rate_window.popleft()
         if len(self._rate_window) >= self.global_rate_limit:
-            if not self._window_blurred(now):
+            if not self._forgive(now):
                 raise ApiError(
                     429,
                     f"Too Many Requests: retry after {self.retry_after}",
@@ -661,21 +664,30 @@ class BotApiSandbox:
             self.forgiven += 1
         self._rate_window.append(now)
 
-    def _window_blurred(self, now: float) -> bool:
-        """Whether the last second's stamps may be a clump of this loop's making: a stall in
-        that second, or one going on (requests read after it run before the watch wakes)."""
+    def _forgive(self, now: float) -> bool:
+        """Whether a request over the limit may be this loop's clump: within STALL_BLURS_S of a
+        stall, and no more of them than the stall could have held back at the limit's rate."""
         if self._stall_watch is None:
             return False
-        return now < self._blurred_until or now - self._last_tick > STALL_TICK_S + STALL_S
+        self._note_stall(now)  # one going on: its requests run before the watch wakes
+        if now >= self._blurred_until or self._clump_allowance < 1:
+            return False
+        self._clump_allowance -= 1
+        return True
+
+    def _note_stall(self, now: float) -> None:
+        stalled = now - self._last_tick
+        if stalled > STALL_TICK_S + STALL_S:
+            assert self.global_rate_limit is not None
+            self.stalls += 1
+            self._blurred_until = now + STALL_BLURS_S
+            self._clump_allowance = math.ceil(self.global_rate_limit * stalled) + 1
+        self._last_tick = now
 
     async def _watch_stalls(self) -> None:
         while True:
             await asyncio.sleep(STALL_TICK_S)
-            now = time.monotonic()
-            if now - self._last_tick > STALL_TICK_S + STALL_S:
-                self.stalls += 1
-                self._blurred_until = now + STALL_BLURS_S
-            self._last_tick = now
+            self._note_stall(time.monotonic())
 
     # ------------------------------------------------------------ updates/users
 
