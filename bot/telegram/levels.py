@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.coach.plan import Plan
 from bot.coach.routine import Routine
 from bot.db import levels as stored_levels
 from bot.db import warmups
@@ -27,7 +29,7 @@ async def levels_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await warmups.ensure_user(
             db, user.id, chat.id, user.first_name, services.clock(), language=current_locale()
         )
-        current = await stored_levels.current_levels(db, user.id)
+        current = await _levels_now(db, user.id, services.routine)
     text, keyboard = levels_view(services.routine, current)
     await message.reply_text(text, reply_markup=keyboard, do_quote=False)
 
@@ -40,7 +42,7 @@ async def level_tap(press: Press[LevelTap], context: ContextTypes.DEFAULT_TYPE) 
     tap, services = press.data, services_of(context)
     routine = services.routine
     async with unit_of_work(context, press.user) as db:
-        current = await stored_levels.current_levels(db, press.user.id)
+        current = await _levels_now(db, press.user.id, routine)
         exercise = routine.exercises[tap.index] if tap.index < len(routine.exercises) else None
         level = current.get(exercise.key, 1) if exercise is not None else 0
         if exercise is None or level != tap.level:
@@ -62,11 +64,17 @@ async def level_tap(press: Press[LevelTap], context: ContextTypes.DEFAULT_TYPE) 
     await edit_if_changed(press.message, *levels_view(routine, current))
 
 
+async def _levels_now(db: AsyncSession, user_id: int, routine: Routine) -> dict[str, int]:
+    """The runner's level of each exercise, as the routine defines them now (a level stored
+    beyond an edited routine's highest is that highest, as on the warm-up card)."""
+    return Plan.of(routine, await stored_levels.current_levels(db, user_id)).levels
+
+
 def levels_view(routine: Routine, current: dict[str, int]) -> tuple[str, InlineKeyboardMarkup]:
     lines = [str(texts.LEVELS_TITLE), ""]
     rows = []
     for index, exercise in enumerate(routine.exercises):
-        level = min(max(current.get(exercise.key, 1), 1), exercise.top_level)
+        level = current[exercise.key]
         name = gettext(exercise.name)
         lines.append(
             texts.LEVELS_LINE.format(

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.coach.calendar import calendar_grid
+from bot.coach.plan import Plan
 from bot.coach.routine import Routine
 from bot.coach.streaks import MAX_FREEZES, week_progress
 from bot.db import stats, warmups
@@ -123,9 +124,10 @@ def stats_text(snapshot: stats.StatsSnapshot, routine: Routine) -> str:
     else:
         average = dates.decimal(snapshot.feel_average)
         lines.append(texts.STATS_FEEL.format(snapshot.feel_count, average=average))
+    # As the routine defines them now: a level stored beyond an edited routine's highest is it.
+    now_levels = Plan.of(routine, snapshot.levels).levels
     levels = " · ".join(
-        f"{gettext(exercise.name)} {snapshot.levels.get(exercise.key, 1)}"
-        for exercise in routine.exercises
+        f"{gettext(exercise.name)} {now_levels[exercise.key]}" for exercise in routine.exercises
     )
     lines.append(texts.STATS_LEVELS.format(levels=levels))
     return "\n".join(lines)

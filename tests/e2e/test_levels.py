@@ -289,3 +289,20 @@ async def test_warmup_with_a_word_it_does_not_know_explains_itself(
     await runner.tap(offer.message_id, button_data(offer, "Start over"))
     restarted = message_by_id(runner, offer.message_id)
     assert restarted.text.startswith("⚡ Quick warm-up"), "start over, as asked: quick"
+
+
+async def test_a_level_beyond_an_edited_routines_highest_shows_and_moves_as_the_highest(
+    sandbox: BotApiSandbox, bot: BotRunner
+) -> None:
+    """Wall Abs has three levels; a runner stored at 5 (the file once had more) sees level 3,
+    and ➖ takes them to 2 rather than answering that the buttons are out of date."""
+    runner = sandbox.user(16020)
+    await say(sandbox, runner, "/levels")  # the runner is stored
+    services = bot.application.bot_data["services"]
+    async with services.db.transaction() as db:
+        db.add(ExerciseLevel(user_id=runner.id, exercise_key=WALL_ABS, level=5, easy_count=0))
+    menu = await say(sandbox, runner, "/levels")
+    assert "Wall Abs: level 3 of 3" in menu.text
+    answer = await runner.tap(menu.message_id, button_data(menu, "➖ Wall abs"))
+    assert answer.text == "Wall abs: level 2 ✅"
+    assert "Wall Abs: level 2 of 3" in message_by_id(runner, menu.message_id).text
