@@ -101,7 +101,15 @@ class Walkthrough:
         return results
 
     def exercises_done(self, plan: Plan) -> int:
-        return sum(1 for result in self.results(plan) if result is ExerciseResult.DONE)
+        return len(self.done_in_full(plan))
+
+    def done_in_full(self, plan: Plan) -> frozenset[str]:
+        """The keys of the exercises done in full: the ones an Easy rating may move up."""
+        return frozenset(
+            dose.exercise.key
+            for dose, result in zip(plan.exercises, self.results(plan), strict=True)
+            if result is ExerciseResult.DONE
+        )
 
     def duration_seconds(self) -> int:
         end = self.finished_at or self.started_at

@@ -30,6 +30,7 @@ from bot.metrics import (
     REMINDER_EARLY_SECONDS,
     REMINDER_LATE_SECONDS,
     REMINDERS,
+    count_when_committed,
 )
 from bot.telegram import dates, texts
 from bot.telegram.callbacks import ReminderChoice
@@ -208,7 +209,7 @@ async def _claim_scheduled(
         if now >= run_at:
             # Down or asleep past the run: a reminder now would be useless. Skip to the next.
             if await reminders.claim(db, due.user_id, run_date, run_at, "missed", now):
-                REMINDERS.labels("missed").inc()
+                count_when_committed(db, REMINDERS.labels("missed"))
             reminders.plan(row, rule, now)
             logger.info("Reminder for user %s on %s dropped: run passed", due.user_id, run_date)
             return None
@@ -222,7 +223,7 @@ async def _claim_scheduled(
         claimed = await reminders.claim(db, due.user_id, run_date, run_at, status, now)
         if claimed is None or done:
             if claimed is not None:
-                REMINDERS.labels("skipped").inc()
+                count_when_committed(db, REMINDERS.labels("skipped"))
             return None
         return Outgoing(
             claimed.id,

@@ -16,7 +16,6 @@ from bot.coach.plan import Plan
 from bot.coach.routine import Routine
 from bot.coach.walkthrough import (
     Action,
-    ExerciseResult,
     Outcome,
     Status,
     Step,
@@ -263,25 +262,26 @@ async def rating_tap(press: Press[RatingTap], context: ContextTypes.DEFAULT_TYPE
     routine = services.routine
     async with unit_of_work(context, press.user) as db:
         row = await warmups.load_warmup(db, press.data.warmup_id)
-        mine = row is not None and row.user_id == press.user.id
-        if row is not None and mine and row.state.status is Status.COMPLETED:
+        if row is not None and row.user_id != press.user.id:
+            press.answer = str(texts.ANSWER_WARMUP_OVER)  # forged: nothing to rate
+            return
+        if row is not None and row.state.status is Status.COMPLETED:
             plan = row.plan(routine)
-            if await levels.rating_of(db, row.id) is not None:
+            rating = await levels.rating_of(db, row.id)
+            if rating is not None:
                 press.answer = str(texts.ANSWER_ALREADY_COUNTED)  # a double tap, say
             elif await levels.latest_completed(db, press.user.id) == row.id:
                 press.answer = await _rate(db, press, row, plan, services)
+                rating = await levels.rating_of(db, row.id)
             else:
                 press.answer = str(texts.ANSWER_RATE_OLD)
-            extras = CardExtras(
-                note=await stats.note_for(db, row.id), rating=await levels.rating_of(db, row.id)
-            )
+            extras = CardExtras(note=await stats.note_for(db, row.id), rating=rating)
         else:
-            row = None if mine else row
-    if row is None or not mine:
-        # Gone with /forget (its buttons go with it), or forged: nothing to rate.
+            row = None
+    if row is None:
+        # Gone with /forget: nothing to rate, and its buttons go with it.
         press.answer = str(texts.ANSWER_WARMUP_OVER)
-        if row is None:
-            await remove_buttons(press.message)
+        await remove_buttons(press.message)
         return
     if extras.rating is None:
         # An earlier warm-up's summary, never rated: it keeps its words, loses its buttons.
@@ -297,13 +297,8 @@ async def _rate(
     db: AsyncSession, press: Press[RatingTap], row: StoredWarmup, plan: Plan, services: Services
 ) -> str:
     """Store the rating and move the levels; returns what the toast says."""
-    now, state = services.clock(), row.state
-    results = state.results(plan)
-    done_in_full = frozenset(
-        dose.exercise.key
-        for dose, result in zip(plan.exercises, results, strict=True)
-        if result is ExerciseResult.DONE
-    )
+    now = services.clock()
+    done_in_full = row.state.done_in_full(plan)
     today = await warmups.local_today(db, row.user_id, now)
     outcome = await levels.rate_warmup(
         db,
