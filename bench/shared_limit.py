@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import os
 import random
 import signal
@@ -375,7 +374,3 @@ def _count_by_instant(instants: list[tuple[datetime, int]]) -> dict[datetime, in
     for when, _ in instants:
         counts[when] = counts.get(when, 0) + 1
     return counts
-
-
-if __name__ == "__main__":  # a quick look without the rest of bench.reminders
-    print(json.dumps({"busiest": max(_count_by_instant(peak_instants(100_000, 6000)).values())}))

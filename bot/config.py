@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
     # The offline sandbox's own database: its demo runners never land in the real bot's.
     sandbox_database_url: str = DEFAULT_SANDBOX_DATABASE_URL
-    # Telegram's limit for the bot token, shared by every process (bot/telegram/leadership.py):
+    # Telegram's limit for the bot token, shared by every process (bot/telegram/dispatching.py):
     # 30/s is the free rate; above it every limited send pays for allow_paid_broadcast.
     telegram_messages_per_second: int = Field(default=30, ge=1, le=1000)
     # A reminder may go this much before its instant, so that a peak larger than the limit

@@ -376,12 +376,26 @@ async def fill_the_screen(page: Page, times: int = 3) -> None:
         await expect(page.locator(".row.in")).to_have_count(sent)
 
 
-async def start_warmup(page: Page) -> Locator:
-    """Send /warmup; the card, found by its message id (later messages do not move it)."""
-    await send(page, "/warmup")
+async def start_warmup(page: Page, command: str = "/warmup") -> Locator:
+    """Send /warmup (or `command`); the card, found by its message id (later messages do not
+    move it)."""
+    await send(page, command)
     card = page.locator(".row.in").last
     await expect(card).to_contain_text("Exercise 1 of 6")
     return page.locator(f'[data-message-id="{await card.get_attribute("data-message-id")}"]')
+
+
+async def finish_quick_warmup(page: Page, coach: BotRunner) -> Locator:
+    """/warmup quick, ✅ on each of its six sets, 45 s apart: the summary asking how it felt."""
+    card = await start_warmup(page, "/warmup quick")
+    await expect(card).to_contain_text("Quick warm-up")
+    for exercise in range(1, 7):
+        coach.clock.advance(seconds=45)
+        await card.get_by_role("button", name=str(texts.DONE_SET_BUTTON)).click()
+        if exercise < 6:  # the page takes no tap on a button whose answer is still coming
+            await expect(card).to_contain_text(f"Exercise {exercise + 1} of 6")
+    await expect(card).to_contain_text(str(texts.RATE_QUESTION))
+    return card
 
 
 async def test_on_a_phone_only_the_message_list_scrolls_and_opens_at_the_newest(
@@ -649,16 +663,7 @@ async def test_on_a_phone_the_quick_warmups_summary_asks_how_it_felt_in_three_wh
     phone: Page, coach: BotRunner
 ) -> None:
     await fill_the_screen(phone, times=2)
-    await send(phone, "/warmup quick")
-    card_row = phone.locator(".row.in").last
-    await expect(card_row).to_contain_text("Quick warm-up · Exercise 1 of 6")
-    card = phone.locator(f'[data-message-id="{await card_row.get_attribute("data-message-id")}"]')
-    for exercise in range(1, 7):
-        coach.clock.advance(seconds=45)
-        await card.get_by_role("button", name=str(texts.DONE_SET_BUTTON)).click()
-        if exercise < 6:
-            await expect(card).to_contain_text(f"Exercise {exercise + 1} of 6")
-    await expect(card).to_contain_text(str(texts.RATE_QUESTION))
+    card = await finish_quick_warmup(phone, coach)
     buttons = await phone.evaluate(BUTTON_FITS)
     assert [b["text"] for b in buttons] == [str(texts.RATE_BUTTONS[r]) for r in texts.RATE_BUTTONS]
     assert all(b["fits"] for b in buttons), f"a label is cut: {buttons}"
@@ -672,16 +677,7 @@ async def test_on_a_phone_the_quick_warmups_summary_asks_how_it_felt_in_three_wh
 async def test_on_a_phone_every_checkin_button_is_a_gloved_thumbs_width(
     phone: Page, coach: BotRunner
 ) -> None:
-    await send(phone, "/warmup quick")
-    card_row = phone.locator(".row.in").last
-    await expect(card_row).to_contain_text("Quick warm-up · Exercise 1 of 6")
-    card = phone.locator(f'[data-message-id="{await card_row.get_attribute("data-message-id")}"]')
-    for exercise in range(1, 7):
-        coach.clock.advance(seconds=45)
-        await card.get_by_role("button", name=str(texts.DONE_SET_BUTTON)).click()
-        if exercise < 6:  # the page takes no tap on a button whose answer is still coming
-            await expect(card).to_contain_text(f"Exercise {exercise + 1} of 6")
-    await expect(card).to_contain_text(str(texts.RATE_QUESTION))
+    await finish_quick_warmup(phone, coach)
     coach.clock.advance(minutes=90)
     assert await dispatch_checkins(coach.application) == 1
     question = phone.locator(".row.in").last

@@ -19,7 +19,6 @@ from tests.harness import running, stored_rows
 pytestmark = pytest.mark.postgresql_only
 
 REMINDER_TEXT = "Run at"
-HOUR = timedelta(hours=1)
 START_UP = timedelta(seconds=8)
 LEADING = "now runs the reminder, check-in and broadcast dispatchers"
 
