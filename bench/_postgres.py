@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from bot.sandbox.processes import free_port
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 START_TIMEOUT_S = 30
@@ -24,12 +25,6 @@ START_TIMEOUT_S = 30
 
 class PostgresUnavailable(RuntimeError):
     """The server could not be set up or started; the message says why, in one line."""
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class TempPostgres:
@@ -57,7 +52,7 @@ class TempPostgres:
         data = self.folder / "data"
         try:
             self._run("initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8")
-            self.port = _free_port()
+            self.port = free_port()
             options = [f"-p {self.port}", f"-k {self.folder}", "-c listen_addresses=127.0.0.1"]
             options += [f"-c {name}={value}" for name, value in self.settings.items()]
             self._run(

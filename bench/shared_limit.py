@@ -19,80 +19,17 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import os
 import random
 import signal
-import socket
-import sys
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REMINDER_TEXT = "Run at"
 LEADING = "now runs the reminder, check-in and broadcast dispatchers"
 
 
 # ------------------------------------------------------------------------------ processes
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class _Process:
-    """`python -m bot` in webhook mode, its log lines collected."""
-
-    def __init__(self, sandbox, database_url: str) -> None:  # type: ignore[no-untyped-def]
-        port = _free_port()
-        self.environment = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": sandbox.token,
-            "TELEGRAM_API_BASE_URL": sandbox.base_url,
-            "DATABASE_URL": database_url,
-            "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
-            "WEBHOOK_LISTEN": "127.0.0.1",
-            "WEBHOOK_PORT": str(port),
-            "REMINDER_EARLY_MINUTES": "0",  # the burst as it is due, not spread ahead
-            "DEMONSTRATIONS": "off",
-            "LOG_FORMAT": "json",
-            "LOG_LEVEL": "INFO",
-        }
-        self.lines: list[str] = []
-        self.process: asyncio.subprocess.Process | None = None
-        self._reader: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=PROJECT_ROOT,
-            env=self.environment,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        self._reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        async for line in self.process.stdout:
-            self.lines.append(line.decode(errors="replace"))
-
-    def says(self, words: str) -> bool:
-        return any(words in line for line in self.lines)
-
-    async def stop(self, signum: signal.Signals = signal.SIGTERM) -> None:
-        if self.process is None or self.process.returncode is not None:
-            return
-        self.process.send_signal(signum)
-        await asyncio.wait_for(self.process.wait(), 20)
-        if self._reader is not None:
-            await asyncio.wait_for(self._reader, 20)
 
 
 async def _schedule(database_url: str, user_ids: list[int], due: datetime) -> None:
@@ -138,6 +75,7 @@ async def _stuck(database_url: str) -> set[int]:
 async def burst_through_processes(
     postgres, processes: int, reminders_due: int, limit: float, *, kill_leader: bool = False
 ) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    from bot.sandbox.processes import BotProcess, webhook_settings
     from bot.sandbox.server import BotApiSandbox
 
     # The sandbox runs in this process: the last runs' chats left for the garbage collector
@@ -156,7 +94,16 @@ async def burst_through_processes(
         return sum(1 for m in user.bot_messages() if (m.text or "").startswith(REMINDER_TEXT))
 
     await _schedule(database_url, user_ids, datetime.now(UTC) + timedelta(hours=1))
-    bots = [_Process(sandbox, database_url) for _ in range(processes)]
+    bots = [
+        BotProcess(
+            sandbox,
+            database_url,
+            **webhook_settings(),
+            REMINDER_EARLY_MINUTES="0",  # the burst as it is due, not spread ahead
+            LOG_LEVEL="INFO",
+        )
+        for _ in range(processes)
+    ]
     killed = 0
     try:
         await asyncio.gather(*(bot.start() for bot in bots))

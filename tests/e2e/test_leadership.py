@@ -12,8 +12,8 @@ import pytest
 from bot.db.models import SentReminder
 from bot.sandbox.server import BotApiSandbox, SimulatedUser
 from bot.telegram.reminder_jobs import IN_FLIGHT
-from tests.e2e.processes import BotProcess
-from tests.e2e.test_processes import _schedule_due_reminders, free_port
+from tests.e2e.processes import BotProcess, webhook_settings
+from tests.e2e.test_processes import _schedule_due_reminders
 from tests.harness import running, stored_rows
 
 pytestmark = pytest.mark.postgresql_only
@@ -24,13 +24,10 @@ LEADING = "now runs the reminder, check-in and broadcast dispatchers"
 
 
 def webhook_process(sandbox: BotApiSandbox, database_url: str) -> BotProcess:
-    port = free_port()
     return BotProcess(
         sandbox,
         database_url,
-        WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
-        WEBHOOK_LISTEN="127.0.0.1",
-        WEBHOOK_PORT=str(port),
+        **webhook_settings(),
         # The burst is due at one instant: measured as it is, not spread ahead of it.
         REMINDER_EARLY_MINUTES="0",
         LOG_LEVEL="INFO",

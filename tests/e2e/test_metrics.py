@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,15 +14,10 @@ from bot.coach.clock import ManualClock
 from bot.sandbox.server import BotApiSandbox
 from bot.telegram.reminder_jobs import dispatch_due
 from tests.e2e.flows import complete_warmup
+from tests.e2e.processes import free_port
 from tests.harness import BotRunner, button_data, commit_fails_once, message_by_id, say
 
 Sample = tuple[str, tuple[tuple[str, str], ...]]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def scrape(url: str) -> dict[Sample, float]:

@@ -15,7 +15,7 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import SentReminder, WarmupSession
 from bot.sandbox.server import BotApiSandbox
-from tests.e2e.processes import BotProcess
+from tests.e2e.processes import BotProcess, free_port
 from tests.harness import button_data, message_by_id, say
 
 REMINDER_TEXT = "Run at"
@@ -157,11 +157,3 @@ async def test_two_processes_send_each_reminder_once(
     # Each process logs the reminders it sent: together, every runner exactly once.
     sent_by = [p.output.count('"Reminder sent to user') for p in processes]
     assert sum(sent_by) == len(user_ids), sent_by
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

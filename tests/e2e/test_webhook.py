@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import aiohttp
 from sqlalchemy import make_url
@@ -14,13 +13,8 @@ from bot.config import Settings
 from bot.db.inloop_sqlite import LockWaits
 from bot.sandbox.server import BotApiSandbox
 from bot.webhook import SECRET_HEADER, serve_webhook
+from tests.e2e.processes import free_port
 from tests.harness import ROUTINE_FILE
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def test_webhook_refuses_without_secret_and_serves_with_it(
