@@ -23,6 +23,7 @@ from bot.demos.clips import DemoError, ensure_clips
 from bot.i18n import LANGUAGES
 from bot.i18n.catalogs import preload as preload_catalogs
 from bot.i18n.catalogs import untranslated
+from bot.i18n.extract import routine_texts
 from bot.metrics import MeasuredRequest, MeasuredUpdateProcessor, MetricsServer
 from bot.telegram.demonstrations import Demonstrations
 from bot.telegram.dispatchers import start_dispatching, stop_dispatching
@@ -44,20 +45,11 @@ class StartupError(RuntimeError):
     """Start-up cannot go on; the message is one line for the operator."""
 
 
-def routine_texts(routine: Routine) -> list[str]:
-    """Every word of the routine a runner reads, as the catalogues hold it (bot/i18n/extract.py)."""
-    found = [routine.band_note] if routine.band_note else []
-    for exercise in routine.exercises:
-        found += [exercise.name, exercise.short, *exercise.cues, exercise.mistake]
-        found += [exercise.no_band] if exercise.no_band else []
-    return found
-
-
 def report_untranslated_routine(routine: Routine) -> None:
     """A routine edited without its translations still runs (those words show in English); the
     operator hears which, once, at start-up. The catalogue check in the tests fails on it."""
     for locale in LANGUAGES:
-        missing = untranslated(locale, routine_texts(routine))
+        missing = untranslated(locale, [message for message, _ in routine_texts(routine)])
         if missing:
             logger.warning(
                 "%s: %d of the routine's texts have no translation and show in English, "
