@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.progress import DEFAULT_CHECKIN_MINUTES
 from bot.db.models import CheckIn, UserSettings, WarmupSession, as_utc
+from bot.db.preferences import settings_row
 from bot.db.stats import locked_totals
 from bot.db.warmups import StoredWarmup
 
@@ -35,10 +36,7 @@ async def set_checkin_minutes(
     session: AsyncSession, user_id: int, minutes: int | None, now: datetime
 ) -> None:
     """Change the setting and move (or, when off, close) check-ins that are still waiting."""
-    row = await session.get(UserSettings, user_id)
-    if row is None:
-        row = UserSettings(user_id=user_id)
-        session.add(row)
+    row = await settings_row(session, user_id, now)
     row.checkin_minutes, row.updated_at = minutes, now
     waiting = await session.execute(
         select(CheckIn, WarmupSession.finished_at)

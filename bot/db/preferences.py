@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach.progress import DEFAULT_CHECKIN_MINUTES
 from bot.db.models import UserSettings
+from bot.db.rows import locked_row
 
 
 async def demonstrations_on(session: AsyncSession, user_id: int) -> bool:
@@ -16,10 +17,19 @@ async def demonstrations_on(session: AsyncSession, user_id: int) -> bool:
     return row is None or row.demonstrations is not False
 
 
+async def settings_row(session: AsyncSession, user_id: int, now: datetime) -> UserSettings:
+    """The runner's settings row, locked; made with every default when there is none (no row
+    meant every default)."""
+    return await locked_row(
+        session,
+        UserSettings,
+        user_id,
+        lambda: UserSettings(
+            user_id=user_id, checkin_minutes=DEFAULT_CHECKIN_MINUTES, updated_at=now
+        ),
+    )
+
+
 async def set_demonstrations(session: AsyncSession, user_id: int, on: bool, now: datetime) -> None:
-    row = await session.get(UserSettings, user_id)
-    if row is None:
-        # No row meant every default: check-ins stay as they were by default.
-        row = UserSettings(user_id=user_id, checkin_minutes=DEFAULT_CHECKIN_MINUTES)
-        session.add(row)
+    row = await settings_row(session, user_id, now)
     row.demonstrations, row.updated_at = on, now

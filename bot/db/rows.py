@@ -1,5 +1,5 @@
-"""A runner's one-row-per-runner record (totals, level progress), locked for the transaction and
-created on first use. Never commits."""
+"""A runner's one-row-per-runner record (totals, level progress, settings), locked for the
+transaction and created on first use. Never commits."""
 
 from __future__ import annotations
 
