@@ -112,7 +112,6 @@ def build_application(
     application.bot_data[DISPATCH_KEY] = Dispatching(
         messages_per_second=settings.telegram_messages_per_second,
         early=timedelta(minutes=settings.reminder_early_minutes),
-        paid_broadcast=settings.paid_broadcast,
         admin_user_ids=frozenset(settings.admin_user_ids),
     )
     if settings.metrics_port and not settings.webhook_url:

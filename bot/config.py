@@ -132,11 +132,6 @@ class Settings(BaseSettings):
         return url.render_as_string(hide_password=False)
 
     @property
-    def paid_broadcast(self) -> bool:
-        """Above Telegram's free 30 messages/s, limited sends pass allow_paid_broadcast."""
-        return self.telegram_messages_per_second > FREE_MESSAGES_PER_SECOND
-
-    @property
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
 

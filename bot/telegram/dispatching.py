@@ -32,6 +32,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from telegram.ext import Application
 
+from bot.config import FREE_MESSAGES_PER_SECOND
 from bot.db.engine import Database
 from bot.metrics import LEADER
 
@@ -51,9 +52,8 @@ CHECK_EVERY = 2.0
 class Dispatching:
     """The dispatchers' settings, and whether this process runs them."""
 
-    messages_per_second: int = 30
+    messages_per_second: int = FREE_MESSAGES_PER_SECOND
     early: timedelta = timedelta(minutes=10)
-    paid_broadcast: bool = False
     admin_user_ids: frozenset[int] = frozenset()
     leadership: Leadership | None = field(default=None, repr=False)
 
@@ -62,8 +62,9 @@ class Dispatching:
         return self.leadership is None or self.leadership.is_leader
 
     def send_options(self) -> dict[str, Any]:
-        """Extra sendMessage arguments for a limited send: paid broadcast above 30/s."""
-        return {"allow_paid_broadcast": True} if self.paid_broadcast else {}
+        """Extra sendMessage arguments for a limited send: paid broadcast above the free 30/s."""
+        paid = self.messages_per_second > FREE_MESSAGES_PER_SECOND
+        return {"allow_paid_broadcast": True} if paid else {}
 
 
 def dispatching_in(application: Application) -> Dispatching:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.coach.clock import ManualClock
@@ -94,3 +95,25 @@ async def test_with_the_window_at_zero_nothing_goes_before_its_instant(
     finally:
         await bot.stop()
     assert all(len(reminders_of(runner)) == 1 for runner in peak)
+
+
+@pytest.mark.parametrize(("rate", "paid"), [(30, False), (100, True)])
+async def test_reminders_pass_allow_paid_broadcast_only_above_the_free_rate(
+    sandbox: BotApiSandbox, database_url: str, clock: ManualClock, rate: int, paid: bool
+) -> None:
+    """An operator who pays for more than Telegram's free 30 messages a second sets the rate;
+    the reminders then ask for it with allow_paid_broadcast (replies never do)."""
+    bot = BotRunner(sandbox, database_url, clock, telegram_messages_per_second=rate)
+    await bot.start()
+    try:
+        runner = sandbox.user(17100 + rate)
+        await say(sandbox, runner, "/remind daily 08:00 UTC 30")
+        clock.set(datetime(2026, 11, 25, 7, 30, tzinfo=UTC))
+        assert await dispatch_due(bot.application) == 1
+        await sandbox.wait_for(lambda: len(reminders_of(runner)) == 1)
+    finally:
+        await bot.stop()
+    [reminder] = [c for c in sandbox.calls_to("sendMessage") if "Run at" in c.params["text"]]
+    assert ("allow_paid_broadcast" in reminder.params) is paid
+    replies = [c for c in sandbox.calls_to("sendMessage") if c is not reminder]
+    assert replies and not any("allow_paid_broadcast" in c.params for c in replies)
