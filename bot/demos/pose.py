@@ -16,6 +16,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+# The routine names where a level puts the band; each position gets a clip of its own.
+from bot.coach.routine import BandPosition
+
 SIDES: tuple[Literal["left", "right"], ...] = ("left", "right")
 
 
@@ -108,7 +111,6 @@ class Step(_Strict):
         return self
 
 
-BandPosition = Literal["knees", "ankles", "feet"]
 BAND_POSITIONS: tuple[BandPosition, ...] = ("knees", "ankles", "feet")
 
 

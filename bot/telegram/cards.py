@@ -158,11 +158,11 @@ def level_line(exercise: Exercise, number: int) -> str:
     )
 
 
-def dose_text(exercise: Exercise, number: int, sets: int | None = None) -> str:
+def dose_text(exercise: Exercise, number: int) -> str:
     """ "2 × 12 per leg": the dose of an exercise at a level."""
     level = exercise.level(number)
     template = texts.DOSE_PER_LEG if exercise.per_leg else texts.DOSE_REPS
-    return template.format(level.reps, sets=level.sets if sets is None else sets)
+    return template.format(level.reps, sets=level.sets)
 
 
 def announcement_lines(announced: tuple[tuple[str, int, int], ...], routine: Routine) -> list[str]:

@@ -31,7 +31,6 @@ from bot.telegram.delivery import ShownCards, edit_if_changed, rows_of, with_ret
 
 logger = logging.getLogger(__name__)
 
-CAPTION_LIMIT = 1024  # Telegram's, in characters
 _FORGOTTEN_FILE = ("wrong file identifier", "file reference", "wrong remote file")
 
 

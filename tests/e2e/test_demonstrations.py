@@ -17,12 +17,11 @@ from bot.coach.plan import Plan
 from bot.db.models import DemoUpload, WarmupSession
 from bot.demos.clips import clip_name
 from bot.i18n import LANGUAGES, use
-from bot.sandbox.server import BotApiSandbox, RecordedCall
+from bot.sandbox.server import CAPTION_LIMIT, BotApiSandbox, RecordedCall
 from bot.sandbox.spec import UploadedFile
 from bot.sandbox.users import ChatMessage, SimulatedUser
 from bot.telegram import texts
 from bot.telegram.cards import CardExtras, card_text
-from bot.telegram.demonstrations import CAPTION_LIMIT
 from bot.telegram.reminder_jobs import dispatch_due
 from tests.harness import ROUTINE_FILE, BotRunner, button_data, message_by_id, say
 
