@@ -32,7 +32,7 @@ carries the level changes in ``max_levels`` order, so the reply can list them as
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -58,6 +58,12 @@ class Reason(enum.StrEnum):
     HARD = "hard"  # Hard ratings in a row
     PAIN = "pain"  # the runner took the ease-off offered after a pain report
     MANUAL = "manual"  # the runner set the level by hand
+
+    @property
+    def told_on_the_spot(self) -> bool:
+        """A change the runner made or asked for is told at once (its toast); only the rules'
+        own changes wait for the next warm-up card."""
+        return self in (Reason.MANUAL, Reason.PAIN)
 
 
 @dataclass(frozen=True)
@@ -223,3 +229,15 @@ def _normalise(state: LevelState, max_levels: Mapping[str, int]) -> LevelState:
         last_up={key: day for key, day in state.last_up.items() if key in max_levels},
         hard_run=max(0, min(state.hard_run, DOWN_AFTER_HARD - 1)),
     )
+
+
+def net_changes(changes: Iterable[tuple[str, int, int]]) -> tuple[tuple[str, int, int], ...]:
+    """(exercise key, from level, to level) changes, oldest first, as the runner is told them:
+    one per exercise, from its first level to its last (two changes in a row show as one), none
+    for an exercise back where it started."""
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for key, from_level, to_level in changes:
+        first.setdefault(key, from_level)
+        last[key] = to_level
+    return tuple((key, first[key], last[key]) for key in first if first[key] != last[key])

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coach import level_rules
-from bot.coach.level_rules import LevelState, Rated, Rating, Reason
+from bot.coach.level_rules import LevelState, Rated, Rating
 from bot.db.models import (
     ExerciseLevel,
     LevelChange,
@@ -26,10 +26,6 @@ from bot.db.models import (
     WarmupRating,
 )
 from bot.db.rows import locked_row
-
-# Changes the runner made or asked for themselves are told on the spot; only the rules' own
-# changes wait for the next warm-up card.
-_TOLD_ON_THE_SPOT = (Reason.MANUAL, Reason.PAIN)
 
 
 async def current_levels(session: AsyncSession, user_id: int) -> dict[str, int]:
@@ -136,18 +132,13 @@ async def take_announcements(
     ).all()
     if not rows:
         return ()
-    first: dict[str, int] = {}
-    last: dict[str, int] = {}
-    for row in rows:
-        first.setdefault(row.exercise_key, row.from_level)
-        last[row.exercise_key] = row.to_level
     await session.execute(
         update(LevelChange)
         .where(LevelChange.user_id == user_id, LevelChange.id <= rows[-1].id)
         .values(announced=True)
         .execution_options(synchronize_session=False)
     )
-    return tuple((key, first[key], last[key]) for key in first if first[key] != last[key])
+    return level_rules.net_changes((row.exercise_key, row.from_level, row.to_level) for row in rows)
 
 
 async def _locked_progress(session: AsyncSession, user_id: int, now: datetime) -> LevelProgress:
@@ -209,7 +200,7 @@ async def _apply(
                 to_level=change.to_level,
                 reason=change.reason,
                 changed_at=now,
-                announced=change.reason in _TOLD_ON_THE_SPOT,
+                announced=change.reason.told_on_the_spot,
             )
         )
     return before, rated

@@ -16,6 +16,7 @@ from bot.coach.level_rules import (
     Rating,
     Reason,
     ease_off,
+    net_changes,
     pain_holds,
     rate,
     set_level,
@@ -575,3 +576,15 @@ def test_a_due_level_up_comes_exactly_when_the_last_one_was_at_least_7_days_befo
     allowed = timedelta(days=days_since) >= WEEK
     expected = {key for key, top in max_levels.items() if top > 1} if allowed else set()
     assert {change.key for change in rated.changes} == expected
+
+
+def test_changes_are_told_one_per_exercise_from_first_to_last_level() -> None:
+    changes = [(STEPS, 1, 2), (CLAMS, 2, 1), (STEPS, 2, 3), (CLAMS, 1, 2), (BRIDGE, 3, 2)]
+    assert net_changes(changes) == ((STEPS, 1, 3), (BRIDGE, 3, 2))
+
+
+def test_only_the_rules_own_changes_wait_for_the_next_card() -> None:
+    assert {reason for reason in Reason if not reason.told_on_the_spot} == {
+        Reason.EASY,
+        Reason.HARD,
+    }
