@@ -8,6 +8,7 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import ContextTypes
 
+from bot.coach.plan import Plan
 from bot.coach.progress import NO_PAIN, PAIN_AREAS, suggest_easing_off
 from bot.db import checkins, levels, warmups
 from bot.db.models import CheckIn
@@ -55,7 +56,8 @@ async def checkin_tap(press: Press[CheckInTap], context: ContextTypes.DEFAULT_TY
                     # Level-ups wait a week after any pain (bot/coach/level_rules.py).
                     today = await warmups.local_today(db, press.user.id, now)
                     await levels.note_pain(db, press.user.id, today, now)
-                    current = await levels.current_levels(db, press.user.id)
+                    stored = await levels.current_levels(db, press.user.id)
+                    current = Plan.of(services.routine, stored).levels  # as the card has them
                     if ease_off and any(level > 1 for level in current.values()):
                         keyboard = ease_off_keyboard(checkin.id)
                 view = _thanks(checkin.feel, pain, ease_off), keyboard
