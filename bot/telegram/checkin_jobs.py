@@ -37,6 +37,7 @@ from bot.telegram.wakeups import (
 logger = logging.getLogger(__name__)
 
 DISPATCH_JOB_ID = "checkins-dispatch"
+LOCK_KEY = "checkin_dispatch_lock"  # one dispatch at a time in this process
 SAFETY_NET_JOB_ID = "checkins-safety-net"
 BATCH_SIZE = 500
 # Check-ins claimed but not yet asked, at most (as reminder_jobs.IN_FLIGHT).
@@ -80,7 +81,7 @@ async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def dispatch_checkins(application: Application) -> int:
     """Ask every check-in due now; returns how many questions were handed to Telegram."""
     services = services_in(application)
-    lock: asyncio.Lock = application.bot_data.setdefault("checkin_dispatch_lock", asyncio.Lock())
+    lock: asyncio.Lock = application.bot_data.setdefault(LOCK_KEY, asyncio.Lock())
     asked = 0
     async with lock:
         now = services.clock()
@@ -172,7 +173,7 @@ async def arm(application: Application) -> None:
 
 async def arm_if_sooner(application: Application) -> None:
     """The leader's regular check: wake earlier for check-ins another process planned."""
-    lock = application.bot_data.get("checkin_dispatch_lock")
+    lock = application.bot_data.get(LOCK_KEY)
     if lock is not None and lock.locked():
         return
     async with services_in(application).db.transaction() as db:

@@ -48,6 +48,7 @@ from bot.telegram.wakeups import (
 logger = logging.getLogger(__name__)
 
 DISPATCH_JOB_ID = "reminders-dispatch"
+LOCK_KEY = "reminder_dispatch_lock"  # one dispatch at a time in this process
 SAFETY_NET_JOB_ID = "reminders-safety-net"
 BATCH_SIZE = 500
 # Reminders taken per pass while the send plan says to send: about this many seconds' worth at
@@ -118,7 +119,7 @@ async def dispatch_due(application: Application) -> int:
     Telegram. Re-arms itself for when the plan says to send next."""
     services = services_in(application)
     dispatching = dispatching_in(application)
-    lock: asyncio.Lock = application.bot_data.setdefault("reminder_dispatch_lock", asyncio.Lock())
+    lock: asyncio.Lock = application.bot_data.setdefault(LOCK_KEY, asyncio.Lock())
     handed_over = 0
     chunk = max(1, min(BATCH_SIZE, math.ceil(dispatching.messages_per_second * CHUNK_SECONDS)))
     async with lock:
@@ -336,7 +337,7 @@ async def arm(application: Application) -> None:
 async def arm_if_sooner(application: Application) -> None:
     """The leader's regular check: wake earlier for work another process planned (a /remind or
     a snooze there). Skipped while a dispatch runs: it re-arms itself when done."""
-    lock = application.bot_data.get("reminder_dispatch_lock")
+    lock = application.bot_data.get(LOCK_KEY)
     if lock is not None and lock.locked():
         return
     services = services_in(application)
