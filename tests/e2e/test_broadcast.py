@@ -42,6 +42,7 @@ async def test_an_admin_broadcast_reaches_every_runner_once_and_skips_who_blocke
     admin = sandbox.user(ADMIN, "Ops")
     runners = [sandbox.user(8900 + n) for n in range(6)]  # sent to before the admin (by id)
     blocker, refused = runners[-1], runners[0]
+    assert refused.id < admin.id  # sent to first: the one 403 below is theirs
     await known_runners(database_url, [admin.id, *(r.id for r in runners)], clock)
     bot = BotRunner(sandbox, database_url, clock, admin_user_ids=(ADMIN,))
     await bot.start()
@@ -100,7 +101,6 @@ async def test_an_admin_broadcast_reaches_every_runner_once_and_skips_who_blocke
     assert all(copies(runner, "Hills on Sunday") == 0 for runner in [admin, *runners])
     statuses = sorted(b.status for b in await stored_rows(database_url, Broadcast))
     assert statuses == ["cancelled", "done", "preview"]
-    assert refused.id < admin.id
 
 
 async def test_a_non_admins_broadcast_is_an_unknown_command_and_does_nothing(

@@ -195,7 +195,9 @@ async def test_a_chosen_language_wins_over_the_app_and_survives_a_restart(
     with use("de"):
         assert reply.text.startswith(str(texts.HELP_HEADER))
     menu = await say(sandbox, runner, "/language")
-    await runner.tap(menu.message_id, "lg:auto")
+    with use("de"):  # the menu speaks the chosen language; Automatic names the app's
+        automatic = texts.LANGUAGE_AUTOMATIC_BUTTON.format(language="Українська")
+    await runner.tap(menu.message_id, button_data(menu, automatic))
     reply = await say(sandbox, runner, "/help")
     with use("uk"):
         assert reply.text.startswith(str(texts.HELP_HEADER)), "Automatic follows the app again"
