@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, MessageEntity
 from telegram.error import BadRequest, NetworkError, TelegramError
@@ -34,6 +34,16 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
     raise AssertionError("unreachable")
 
 
+class Shown(NamedTuple):
+    """What a message shows: its text or caption, its button rows, and for an animation its
+    file_unique_id and the clip it is (None: not known, as after a restart)."""
+
+    text: str
+    rows: object
+    media: str | None = None
+    clip: str | None = None
+
+
 class ShownCards:
     """What this process last put on each message, newer than a callback query's copy.
 
@@ -45,10 +55,9 @@ class ShownCards:
 
     def __init__(self, limit: int = 10_000) -> None:
         self._limit = limit
-        self._shown: OrderedDict[tuple[int, int], tuple[str, object, str | None]] = OrderedDict()
+        self._shown: OrderedDict[tuple[int, int], Shown] = OrderedDict()
 
-    def get(self, chat_id: int, message_id: int) -> tuple[str, object, str | None] | None:
-        """(text or caption, button rows, the animation's file_unique_id or None)."""
+    def get(self, chat_id: int, message_id: int) -> Shown | None:
         return self._shown.get((chat_id, message_id))
 
     def remember(
@@ -58,10 +67,11 @@ class ShownCards:
         text: str,
         keyboard: InlineKeyboardMarkup | None,
         media: str | None = None,
+        clip: str | None = None,
     ) -> None:
         key = (chat_id, message_id)
         self._shown.pop(key, None)
-        self._shown[key] = (text, rows_of(keyboard), media)
+        self._shown[key] = Shown(text, rows_of(keyboard), media, clip)
         if len(self._shown) > self._limit:
             self._shown.popitem(last=False)
 
@@ -80,7 +90,7 @@ async def edit_if_changed(
     """
     remembered = shown.get(message.chat_id, message.message_id) if shown else None
     if remembered is not None:
-        current = remembered[:2]
+        current = (remembered.text, remembered.rows)
     else:
         current = (message.text or "", rows_of(message.reply_markup))
     if current == (text, rows_of(keyboard)):

@@ -27,7 +27,7 @@ from bot.db import uploads
 from bot.db.engine import Database
 from bot.db.models import DemoUpload
 from bot.demos.clips import Clip
-from bot.telegram.delivery import ShownCards, edit_if_changed, rows_of, with_retries
+from bot.telegram.delivery import Shown, ShownCards, edit_if_changed, rows_of, with_retries
 
 logger = logging.getLogger(__name__)
 
@@ -79,28 +79,33 @@ class Demonstrations:
         """Make `message` show `view`: its caption when the clip it shows is the right one, the
         clip swapped in otherwise (text becomes an animation); nothing when it already does."""
         showing = shown.get(message.chat_id, message.message_id)
-        if showing is not None:
-            text, rows, media = showing
-        else:
+        if showing is None:
             animation = message.animation
             media = animation.file_unique_id if animation is not None else None
             text = (message.caption if animation is not None else message.text) or ""
-            rows = rows_of(message.reply_markup)
-        if view.clip is not None and self.has(view.clip):
+            showing = Shown(text, rows_of(message.reply_markup), media)
+        clip = showing.clip
+        if view.clip is not None and self.has(view.clip) and view.clip != clip:
+            # Which clip the message shows is known from its upload when this process has not
+            # put it there itself (a restart): a read only then, or when the clip changes.
             upload = await self._upload(view.clip)
-            if upload is None or upload.file_unique_id != media:
+            if upload is None or upload.file_unique_id != showing.media:
                 if await self._swap(message, view, shown):
                     return
-                if media is None:  # still text: the card as text
+                if showing.media is None:  # still text: the card as text
                     await edit_if_changed(message, view.text, view.keyboard, shown)
                     return
-        if media is None:
+            else:
+                clip = view.clip
+        if showing.media is None:
             await edit_if_changed(message, view.text, view.keyboard, shown)
             return
-        if (text, rows) == (view.text, rows_of(view.keyboard)):
+        if (showing.text, showing.rows) == (view.text, rows_of(view.keyboard)):
             return
         await _edit_caption(message, view)
-        shown.remember(message.chat_id, message.message_id, view.text, view.keyboard, media)
+        shown.remember(
+            message.chat_id, message.message_id, view.text, view.keyboard, showing.media, clip
+        )
 
     async def _swap(self, message: Message, view: CardView, shown: ShownCards) -> bool:
         """Put the view's clip and caption on the message; False if Telegram would not."""
@@ -123,7 +128,9 @@ class Demonstrations:
         media = edited.animation.file_unique_id if isinstance(edited, Message) else None
         if media is None:
             return False
-        shown.remember(message.chat_id, message.message_id, view.text, view.keyboard, media)
+        shown.remember(
+            message.chat_id, message.message_id, view.text, view.keyboard, media, view.clip
+        )
         return True
 
     async def _with_clip(

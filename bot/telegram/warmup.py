@@ -110,8 +110,10 @@ async def begin_warmup(
         await services.demos.edit(in_place, view, services.shown)
         return
     shown = await services.demos.send(context.bot, chat_id, view)
-    media = shown.animation.file_unique_id if shown.animation is not None else None
-    services.shown.remember(chat_id, shown.message_id, view.text, view.keyboard, media)
+    media, clip = (
+        (shown.animation.file_unique_id, view.clip) if shown.animation is not None else (None, None)
+    )
+    services.shown.remember(chat_id, shown.message_id, view.text, view.keyboard, media, clip)
     if new_card is not None:
         # If this is lost (a crash right here), the card's first tap adopts it: see _tap.
         async with services.db.transaction() as db:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from bot.coach.clock import ManualClock
 from bot.coach.plan import Plan
@@ -103,6 +103,41 @@ async def test_a_whole_warmup_shows_each_exercise_moving_in_one_message(
         await tap_done(runner, again)
     assert uploads_in(sandbox.calls[before:]) == []
     assert message_by_id(runner, again.message_id).caption.startswith("🏁 Warm-up complete")
+
+
+async def test_a_tap_within_an_exercise_is_one_unit_of_work_on_a_moving_card_too(
+    sandbox: BotApiSandbox, coach: BotRunner
+) -> None:
+    """The card this process put on the message says which clip it shows: a caption-only step
+    reads nothing more (no clip lookup in a transaction of its own); a clip swap looks it up."""
+    runner = sandbox.user(8808)
+    card = await say(sandbox, runner, "/warmup")
+    await tap_done(runner, card)
+    await tap_done(runner, card)  # exercise 2 now: each tap was answered when done
+    engine = coach.application.bot_data["services"].db.engine.sync_engine
+    units: list[object] = []
+    uploads_read: list[str] = []
+
+    def begun(connection: object) -> None:
+        units.append(connection)
+
+    def statement(_conn: object, _cursor: object, sql: str, *_: object) -> None:
+        if "demo_uploads" in sql:
+            uploads_read.append(sql)
+
+    event.listen(engine, "begin", begun)
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        assert await tap_done(runner, card) == "Set 1 done 💪"
+        assert (len(units), uploads_read) == (1, []), "set 1: the tap's own unit of work only"
+        assert "Set 2 of 2" in str(message_by_id(runner, card.message_id).caption)
+        units.clear()
+        await tap_done(runner, card)  # the next exercise: its clip is looked up and swapped in
+        assert len(units) >= 2 and uploads_read
+    finally:
+        event.remove(engine, "begin", begun)
+        event.remove(engine, "before_cursor_execute", statement)
+    assert "Exercise 3 of 6" in str(message_by_id(runner, card.message_id).caption)
 
 
 async def test_the_clip_shows_the_band_where_the_runners_level_puts_it(
