@@ -19,23 +19,14 @@ WRITING, PREVIEW, SENDING, DONE, CANCELLED = "writing", "preview", "sending", "d
 PENDING, SENT, BLOCKED, FAILED, UNCONFIRMED = "pending", "sent", "blocked", "failed", "unconfirmed"
 
 
-async def mark_blocked(session: AsyncSession, user_id: int, now: datetime) -> None:
-    """The runner blocked the bot (a send was refused with 403): broadcasts skip them."""
-    await session.execute(
-        update(User)
-        .where(User.id == user_id, User.blocked_at.is_(None))
-        .values(blocked_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
 async def set_blocked(session: AsyncSession, user_id: int, blocked_at: datetime | None) -> None:
-    """Telegram told us the runner blocked the bot (an instant) or unblocked it (None)."""
+    """The runner blocked the bot (a send refused with 403, or Telegram said so): broadcasts skip
+    them, from the first instant we knew; or, with None, they unblocked it."""
+    query = update(User).where(User.id == user_id)
+    if blocked_at is not None:
+        query = query.where(User.blocked_at.is_(None))
     await session.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(blocked_at=blocked_at)
-        .execution_options(synchronize_session=False)
+        query.values(blocked_at=blocked_at).execution_options(synchronize_session=False)
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -162,34 +162,27 @@ async def save_step(
     return (await session.execute(_SAVE_STEP, values)).rowcount == 1
 
 
+# A warm-up's state columns are named as Walkthrough's fields; the tuples are stored as JSON lists.
+_STATE_COLUMNS = tuple(field.name for field in fields(Walkthrough))
+
+
 def to_walkthrough(row: Any) -> Walkthrough:
     """The state of a warm-up row (a Core row or an ORM WarmupSession)."""
-    return Walkthrough(
-        exercise_index=row.exercise_index,
-        set_number=row.set_number,
-        sets_done=tuple(row.sets_done),
-        skipped=tuple(row.skipped),
-        showing_how_to=row.showing_how_to,
-        status=Status(row.status),
-        version=row.version,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        moved_at=row.moved_at,
-    )
+    stored = {name: getattr(row, name) for name in _STATE_COLUMNS}
+    typed = {
+        "status": Status(row.status),
+        "sets_done": tuple(row.sets_done),
+        "skipped": tuple(row.skipped),
+    }
+    return Walkthrough(**(stored | typed))
 
 
 def state_values(state: Walkthrough) -> dict[str, object]:
-    return {
+    values = {name: getattr(state, name) for name in _STATE_COLUMNS}
+    return values | {
         "status": state.status.value,
-        "exercise_index": state.exercise_index,
-        "set_number": state.set_number,
         "sets_done": list(state.sets_done),
         "skipped": list(state.skipped),
-        "showing_how_to": state.showing_how_to,
-        "version": state.version,
-        "started_at": state.started_at,
-        "finished_at": state.finished_at,
-        "moved_at": state.moved_at,
     }
 
 
@@ -222,18 +215,6 @@ _SET_LANGUAGE = (
 # the ORM (Session.get, an ORM update built per call) those took twice the CPU
 # (docs/performance.md).
 _TABLE = WarmupSession.__table__
-_STATE_COLUMNS = (
-    "status",
-    "exercise_index",
-    "set_number",
-    "sets_done",
-    "skipped",
-    "showing_how_to",
-    "version",
-    "started_at",
-    "finished_at",
-    "moved_at",
-)
 _LOAD = select(_TABLE).where(_TABLE.c.id == bindparam("warmup_id"))
 _ACTIVE = (
     select(_TABLE)

@@ -171,7 +171,7 @@ async def _send_one(
         async with services.db.transaction() as db:
             await broadcasts.record(db, broadcast.id, user_id, status)
             if status == broadcasts.BLOCKED:
-                await broadcasts.mark_blocked(db, user_id, services.clock())
+                await broadcasts.set_blocked(db, user_id, services.clock())
         return 1 if status == broadcasts.SENT else 0
 
 

@@ -155,7 +155,7 @@ async def _ask(application: Application, checkin: CheckIn) -> None:
         message = None
     async with services.db.transaction() as db:
         if blocked:
-            await broadcasts.mark_blocked(db, checkin.user_id, services.clock())
+            await broadcasts.set_blocked(db, checkin.user_id, services.clock())
         if message is None:
             await checkins.expire(db, checkin.id)
         else:

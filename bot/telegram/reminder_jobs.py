@@ -310,7 +310,7 @@ async def deliver(application: Application, outgoing: Outgoing) -> None:
         await reminders.set_reminder_status(db, outgoing.reminder_id, status, message_id)
         if status == "blocked":
             await reminders.disable_schedule(db, outgoing.user_id)
-            await broadcasts.mark_blocked(db, outgoing.user_id, services.clock())
+            await broadcasts.set_blocked(db, outgoing.user_id, services.clock())
 
 
 def _observe_timing(sent_at: datetime, due_at: datetime | None) -> None:
