@@ -68,6 +68,88 @@ _CITY_ALIASES: Final[dict[str, str]] = {
     "milan": "Europe/Rome",
     "barcelona": "Europe/Madrid",
     "kiev": "Europe/Kyiv",
+    "st_petersburg": "Europe/Moscow",
+    "saint_petersburg": "Europe/Moscow",
+    "lviv": "Europe/Kyiv",
+    "kharkiv": "Europe/Kyiv",
+    "odesa": "Europe/Kyiv",
+    "odessa": "Europe/Kyiv",
+    "cologne": "Europe/Berlin",
+    "frankfurt": "Europe/Berlin",
+    "rio_de_janeiro": "America/Sao_Paulo",
+    "brasilia": "America/Sao_Paulo",
+}
+
+# The same for the runners of each language, as they write them; read in that language only, as
+# CLDR's city names are (an alias here may be a place elsewhere in another language).
+_LOCAL_CITY_ALIASES: Final[dict[str, dict[str, str]]] = {
+    "de": {
+        "München": "Europe/Berlin",
+        "Köln": "Europe/Berlin",
+        "Frankfurt": "Europe/Berlin",
+        "Frankfurt am Main": "Europe/Berlin",
+        "Stuttgart": "Europe/Berlin",
+        "Düsseldorf": "Europe/Berlin",
+        "Leipzig": "Europe/Berlin",
+        "Dresden": "Europe/Berlin",
+        "Hannover": "Europe/Berlin",
+        "Nürnberg": "Europe/Berlin",
+        "Graz": "Europe/Vienna",
+        "Salzburg": "Europe/Vienna",
+        "Linz": "Europe/Vienna",
+        "Innsbruck": "Europe/Vienna",
+        "Basel": "Europe/Zurich",
+        "Bern": "Europe/Zurich",
+        "Genf": "Europe/Zurich",
+    },
+    "ru": {
+        "Санкт-Петербург": "Europe/Moscow",
+        "Петербург": "Europe/Moscow",
+        "Питер": "Europe/Moscow",
+        "Казань": "Europe/Moscow",
+        "Нижний Новгород": "Europe/Moscow",
+        "Сочи": "Europe/Moscow",
+        "Ростов-на-Дону": "Europe/Moscow",
+        "Краснодар": "Europe/Moscow",
+        "Воронеж": "Europe/Moscow",
+        "Пермь": "Asia/Yekaterinburg",
+        "Челябинск": "Asia/Yekaterinburg",
+        "Уфа": "Asia/Yekaterinburg",
+    },
+    "uk": {
+        "Львів": "Europe/Kyiv",
+        "Харків": "Europe/Kyiv",
+        "Одеса": "Europe/Kyiv",
+        "Дніпро": "Europe/Kyiv",
+        "Вінниця": "Europe/Kyiv",
+        "Івано-Франківськ": "Europe/Kyiv",
+        "Тернопіль": "Europe/Kyiv",
+        "Чернігів": "Europe/Kyiv",
+        "Полтава": "Europe/Kyiv",
+    },
+    "es": {
+        "Sevilla": "Europe/Madrid",
+        "Bilbao": "Europe/Madrid",
+        "Málaga": "Europe/Madrid",
+        "Zaragoza": "Europe/Madrid",
+        "Guadalajara": "America/Mexico_City",
+        "Puebla": "America/Mexico_City",
+        "Medellín": "America/Bogota",
+        "Cali": "America/Bogota",
+        "Rosario": "America/Argentina/Buenos_Aires",
+        "Valparaíso": "America/Santiago",
+    },
+    "pt_BR": {
+        "Rio de Janeiro": "America/Sao_Paulo",
+        "Brasília": "America/Sao_Paulo",
+        "Belo Horizonte": "America/Sao_Paulo",
+        "Curitiba": "America/Sao_Paulo",
+        "Porto Alegre": "America/Sao_Paulo",
+        "Campinas": "America/Sao_Paulo",
+        "Florianópolis": "America/Sao_Paulo",
+        "Salvador": "America/Bahia",
+        "Porto": "Europe/Lisbon",
+    },
 }
 
 # "UTC+2", "GMT-5", "+03:00": fixed offsets ignore daylight saving, so we refuse them and ask for
@@ -197,6 +279,15 @@ def _cities_in(locale: str) -> dict[str, str]:
     return cities
 
 
+@functools.cache
+def _local_aliases(locale: str) -> dict[str, str]:
+    """`_LOCAL_CITY_ALIASES` of the locale, keyed as typed text is looked up; only those whose
+    zone this tz database has (older ones lack Europe/Kyiv)."""
+    known = set(_index().names)
+    aliases = _LOCAL_CITY_ALIASES.get(locale, {})
+    return {_city_key(fold(city)): zone for city, zone in aliases.items() if zone in known}
+
+
 def resolve_timezone(text: str, locale: str = "en") -> str | None:
     """Return the IANA name for an IANA name (any case) or a city name, in English or as
     `locale` writes it, or None if unknown."""
@@ -207,6 +298,8 @@ def resolve_timezone(text: str, locale: str = "en") -> str | None:
     found = index.by_lower.get(key) or index.by_city.get(_city_key(key))
     if found is None and locale != "en":
         found = _cities_in(locale).get(_city_key(fold(key)))
+    if found is None:
+        found = _local_aliases(locale).get(_city_key(fold(key)))
     return found
 
 

@@ -138,3 +138,38 @@ def _zone_tab() -> str:
         for line in _tz_table(table).splitlines()
         if not line.startswith("#")
     )
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "zone"),
+    [
+        ("de", "München", "Europe/Berlin"),
+        ("de", "Köln", "Europe/Berlin"),
+        ("de", "Graz", "Europe/Vienna"),
+        ("ru", "Санкт-Петербург", "Europe/Moscow"),
+        ("ru", "санкт петербург", "Europe/Moscow"),
+        ("ru", "Казань", "Europe/Moscow"),
+        ("ru", "Пермь", "Asia/Yekaterinburg"),
+        ("uk", "Львів", "Europe/Kyiv"),
+        ("uk", "Харків", "Europe/Kyiv"),
+        ("uk", "Одеса", "Europe/Kyiv"),
+        ("es", "Sevilla", "Europe/Madrid"),
+        ("es", "Medellín", "America/Bogota"),
+        ("es", "Guadalajara", "America/Mexico_City"),
+        ("pt_BR", "Rio de Janeiro", "America/Sao_Paulo"),
+        ("pt_BR", "Brasília", "America/Sao_Paulo"),
+        ("pt_BR", "Salvador", "America/Bahia"),
+        ("en", "St Petersburg", "Europe/Moscow"),
+        ("en", "Lviv", "Europe/Kyiv"),
+        ("en", "Rio de Janeiro", "America/Sao_Paulo"),
+    ],
+)
+def test_big_cities_the_tz_database_does_not_name_in_the_runners_language(
+    locale: str, text: str, zone: str
+) -> None:
+    assert resolve_timezone(text, locale) == zone
+
+
+def test_a_big_citys_local_name_is_read_in_its_language_only() -> None:
+    assert resolve_timezone("Львів", "uk") == "Europe/Kyiv"
+    assert resolve_timezone("Львів", "de") is None
