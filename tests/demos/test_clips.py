@@ -120,7 +120,7 @@ def test_an_edited_pose_file_renders_only_its_clip_and_drops_the_old_one(
 ) -> None:
     poses, cache = copied_cache
     wall_abs = poses / "wall-abs.toml"
-    wall_abs.write_text(wall_abs.read_text().replace("hold = 0.5", "hold = 0.6", 1))
+    wall_abs.write_text(wall_abs.read_text().replace("hold = 1.0", "hold = 0.9", 1))
     old = {path.name for path in cache.glob("wall-abs-*.mp4")}
     rendered_now: list[Path] = []
     real_render = clips_module._render_to
