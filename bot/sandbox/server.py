@@ -680,8 +680,11 @@ class BotApiSandbox:
         if stalled > STALL_TICK_S + STALL_S:
             assert self.global_rate_limit is not None
             self.stalls += 1
+            # Each stall's clump stays in the window for a second: a short stall soon after a
+            # long one must not shrink what the long one's clump may still need.
+            left = self._clump_allowance if now < self._blurred_until else 0
+            self._clump_allowance = max(left, math.ceil(self.global_rate_limit * stalled) + 1)
             self._blurred_until = now + STALL_BLURS_S
-            self._clump_allowance = math.ceil(self.global_rate_limit * stalled) + 1
         self._last_tick = now
 
     async def _watch_stalls(self) -> None:

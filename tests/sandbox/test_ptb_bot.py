@@ -285,6 +285,32 @@ async def test_the_global_limit_is_not_enforced_across_a_stall_of_the_sandboxs_o
         await box.stop()
 
 
+async def test_a_short_stall_after_a_long_one_keeps_what_the_long_one_may_let_through() -> None:
+    """Two stalls a moment apart each read a clump, and both clumps stay in the window for a
+    second: the short one must not shrink the long one's allowance (a fresh CI run lost the
+    killed-leader test to that: a 0.19 s stall, then 0.02 s ones, then a 429)."""
+    box = BotApiSandbox(global_rate_limit=10)
+    await box.start()
+    try:
+        await asyncio.sleep(0.02)  # the stall watch is ticking
+        time.sleep(0.25)  # noqa: ASYNC251 - a long stall of the sandbox's loop (this one)
+        await asyncio.sleep(0.01)  # the watch notices it
+        time.sleep(0.05)  # noqa: ASYNC251 - and a short one
+        await asyncio.sleep(0.01)
+        assert box.stalls >= 2
+        for _ in range(10):  # the limit
+            box._check_rate_limit("sendMessage")
+        with pytest.raises(ApiError, match="Too Many Requests"):
+            for _ in range(20):
+                box._check_rate_limit("sendMessage")
+        # Then what the 0.25 s stall could hold back at 10 a second (3, and one more; a busy
+        # machine may stretch the stall a little), not the short one's 2; in this turn of the
+        # loop, where no new stall can begin.
+        assert 4 <= box.forgiven <= 5
+    finally:
+        await box.stop()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [
