@@ -170,20 +170,21 @@ async def running(server: BotApiSandbox) -> AsyncIterator[BotApiSandbox]:
 def commit_fails_once(bot: BotRunner, statement_start: str) -> Iterator[list[str]]:
     """The database refuses one COMMIT (a full disk, an I/O error): that of the first
     transaction of the bot's that runs a statement beginning with `statement_start`. Yields
-    the refused statements (one, once it happened)."""
+    the refused statements (one, once it happened). Other transactions, such as a job's
+    running at the same moment on PostgreSQL, commit as usual."""
     engine = bot.application.bot_data["services"].db.engine.sync_engine
     refused: list[str] = []
-    pending: list[str] = []
+    pending: dict[Any, str] = {}  # connection -> the statement it ran
 
-    def watch(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    def watch(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if statement.startswith(statement_start) and not refused:
-            pending.append(statement)
+            pending.setdefault(conn, statement)
 
-    def refuse(_conn: Any) -> None:
-        if pending and not refused:
-            refused.append(pending.pop())
+    def refuse(conn: Any) -> None:
+        statement = pending.pop(conn, None)
+        if statement is not None and not refused:
+            refused.append(statement)
             raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
-        pending.clear()
 
     event.listen(engine, "before_cursor_execute", watch)
     event.listen(engine, "commit", refuse)
