@@ -21,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.sandbox import BotApiSandbox
 from bot.sandbox.server import ApiError
+from tests.harness import running
 from tests.sandbox.images import make_png
 
 USER_ID = 1001
@@ -257,9 +258,7 @@ async def test_the_global_limit_is_not_enforced_across_a_stall_of_the_sandboxs_o
     """Requests that arrive while the sandbox's loop is stalled are read in a clump after it: a
     strict window would blame the bot for a burst it never sent. The stall is noticed, and the
     request over the limit let through and counted."""
-    box = BotApiSandbox(global_rate_limit=2)
-    await box.start()
-    try:
+    async with running(BotApiSandbox(global_rate_limit=2)) as box:
         box.user(USER_ID)
         async with Bot(box.token, base_url=box.base_url) as ptb_bot:
             await ptb_bot.send_message(USER_ID, "1")
@@ -281,17 +280,13 @@ async def test_the_global_limit_is_not_enforced_across_a_stall_of_the_sandboxs_o
         with pytest.raises(ApiError, match="Too Many Requests"):
             box._check_rate_limit("sendMessage")
         assert box.forgiven == 2
-    finally:
-        await box.stop()
 
 
 async def test_a_short_stall_after_a_long_one_keeps_what_the_long_one_may_let_through() -> None:
     """Two stalls a moment apart each read a clump, and both clumps stay in the window for a
     second: the short one must not shrink the long one's allowance (a fresh CI run lost the
     killed-leader test to that: a 0.19 s stall, then 0.02 s ones, then a 429)."""
-    box = BotApiSandbox(global_rate_limit=10)
-    await box.start()
-    try:
+    async with running(BotApiSandbox(global_rate_limit=10)) as box:
         await asyncio.sleep(0.02)  # the stall watch is ticking
         time.sleep(0.25)  # noqa: ASYNC251 - a long stall of the sandbox's loop (this one)
         await asyncio.sleep(0.01)  # the watch notices it
@@ -307,8 +302,6 @@ async def test_a_short_stall_after_a_long_one_keeps_what_the_long_one_may_let_th
         # machine may stretch the stall a little), not the short one's 2; in this turn of the
         # loop, where no new stall can begin.
         assert 4 <= box.forgiven <= 5
-    finally:
-        await box.stop()
 
 
 @pytest.mark.parametrize(
