@@ -15,7 +15,7 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import SentReminder, WarmupSession
 from bot.sandbox.server import BotApiSandbox
-from tests.e2e.processes import BotProcess, free_port
+from tests.e2e.processes import BotProcess, webhook_settings
 from tests.harness import button_data, message_by_id, say
 
 REMINDER_TEXT = "Run at"
@@ -119,16 +119,7 @@ async def test_two_processes_send_each_reminder_once(
     # Due a few seconds after both processes are up, so both dispatchers wake for it together.
     due = datetime.now(UTC) + timedelta(seconds=6)
     await _schedule_due_reminders(database_url, user_ids, due)
-    processes = [
-        BotProcess(
-            sandbox,
-            database_url,
-            WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
-            WEBHOOK_LISTEN="127.0.0.1",
-            WEBHOOK_PORT=str(port),
-        )
-        for port in (free_port(), free_port())
-    ]
+    processes = [BotProcess(sandbox, database_url, **webhook_settings()) for _ in range(2)]
     try:
         await asyncio.gather(*(process.start() for process in processes))
         await sandbox.wait_for(
