@@ -19,7 +19,7 @@ from bot.config import DATA_DIR, Settings, SettingsError
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_to_head
 from bot.demos.clips import DEFAULT_FOLDER as DEMO_FOLDER
-from bot.demos.clips import DemoError, ensure_clips
+from bot.demos.clips import DemoError, clip_name, ensure_clips
 from bot.i18n import LANGUAGES
 from bot.i18n.catalogs import preload as preload_catalogs
 from bot.i18n.catalogs import untranslated
@@ -159,7 +159,13 @@ async def _post_shutdown(application: Application) -> None:
 
 
 def _load_demonstrations(services: Services) -> Demonstrations:
-    wanted = {exercise.demo for exercise in services.routine.exercises if exercise.demo}
+    # The clips the cards will ask for: a band exercise's, per level, with the band where it is.
+    wanted = {
+        clip_name(exercise.demo, level.band_at)
+        for exercise in services.routine.exercises
+        if exercise.demo
+        for level in exercise.levels
+    }
     try:
         clips = ensure_clips(DEMO_CACHE)
     except (DemoError, OSError) as error:

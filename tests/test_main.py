@@ -92,3 +92,32 @@ async def test_a_rejected_token_is_one_line(tmp_path: Path) -> None:
         await sandbox.stop()
     assert code == 2
     assert lines == ["Setting TELEGRAM_BOT_TOKEN: Telegram rejected this token."]
+
+
+async def test_a_band_exercise_whose_drawing_has_no_band_is_one_line(tmp_path: Path) -> None:
+    """The cards ask for the clip with the band where the level puts it (wall-abs@knees here):
+    a pose file that draws no band has none, and the bot says so at start-up instead of
+    quietly showing text cards."""
+    routine = tmp_path / "routine.toml"
+    text = (PROJECT_ROOT / "data" / "routine.toml").read_text()
+    plain = "  { sets = 2, reps = 10 },\n  { sets = 2, reps = 12 },\n  { sets = 2, reps = 15 },"
+    banded = plain.replace(" },", ', band = "light", band_at = "knees" },')
+    assert plain in text
+    start = text.index('key = "wall-abs"')
+    head, tail = text[:start], text[start:]
+    with_band = 'band = true\nno_band = "Knee drives with no band."'
+    tail = tail.replace("band = false", with_band, 1).replace(plain, banded, 1)
+    routine.write_text(head + tail)
+    sandbox = BotApiSandbox()
+    await sandbox.start()
+    try:
+        code, lines = await run_bot(
+            tmp_path,
+            TELEGRAM_BOT_TOKEN=sandbox.token,
+            TELEGRAM_API_BASE_URL=sandbox.base_url,
+            ROUTINE_FILE=str(routine),
+        )
+    finally:
+        await sandbox.stop()
+    assert code == 2
+    assert lines[-1].startswith("Setting ROUTINE_FILE: no demonstration 'wall-abs@knees'"), lines
