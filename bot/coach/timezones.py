@@ -81,12 +81,12 @@ _CITY_ALIASES: Final[dict[str, str]] = {
 }
 
 # The same for the runners of each language, as they write them; read in that language only, as
-# CLDR's city names are (an alias here may be a place elsewhere in another language).
+# CLDR's city names are (an alias here may be a place elsewhere in another language). A name the
+# lookups above already know (an English alias, a tz name) needs no entry here.
 _LOCAL_CITY_ALIASES: Final[dict[str, dict[str, str]]] = {
     "de": {
         "München": "Europe/Berlin",
         "Köln": "Europe/Berlin",
-        "Frankfurt": "Europe/Berlin",
         "Frankfurt am Main": "Europe/Berlin",
         "Stuttgart": "Europe/Berlin",
         "Düsseldorf": "Europe/Berlin",
@@ -136,11 +136,9 @@ _LOCAL_CITY_ALIASES: Final[dict[str, dict[str, str]]] = {
         "Puebla": "America/Mexico_City",
         "Medellín": "America/Bogota",
         "Cali": "America/Bogota",
-        "Rosario": "America/Argentina/Buenos_Aires",
         "Valparaíso": "America/Santiago",
     },
     "pt_BR": {
-        "Rio de Janeiro": "America/Sao_Paulo",
         "Brasília": "America/Sao_Paulo",
         "Belo Horizonte": "America/Sao_Paulo",
         "Curitiba": "America/Sao_Paulo",

@@ -56,10 +56,11 @@ async def checkin_tap(press: Press[CheckInTap], context: ContextTypes.DEFAULT_TY
                     # Level-ups wait a week after any pain (bot/coach/level_rules.py).
                     today = await warmups.local_today(db, press.user.id, now)
                     await levels.note_pain(db, press.user.id, today, now)
-                    stored = await levels.current_levels(db, press.user.id)
-                    current = Plan.of(services.routine, stored).levels  # as the card has them
-                    if ease_off and any(level > 1 for level in current.values()):
-                        keyboard = ease_off_keyboard(checkin.id)
+                    if ease_off:
+                        stored = await levels.current_levels(db, press.user.id)
+                        current = Plan.of(services.routine, stored).levels  # as cards show them
+                        if any(level > 1 for level in current.values()):
+                            keyboard = ease_off_keyboard(checkin.id)
                 view = _thanks(checkin.feel, pain, ease_off), keyboard
                 press.answer = str(texts.ANSWER_THANKS)
             else:
